@@ -1,0 +1,1 @@
+"""Pure domain rules: catalogue, ballots and the tally. No Discord, no database."""

@@ -1,0 +1,1 @@
+"""Use cases shared by the Discord cogs and the command-line interface."""
