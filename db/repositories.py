@@ -42,8 +42,10 @@ class BallotChange:
 
 
 class Repository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow) -> None:
         self.db = db
+        # The bot passes discord.utils.utcnow, so stored times follow the same clock as its timers.
+        self.clock = clock
 
     # --- catalogues -------------------------------------------------------------------------
 
@@ -141,7 +143,7 @@ class Repository:
             roles=EventRoles(organiser, facilitator, staff, interpreter),
             staff_may_vote=bool(staff_may_vote),
             pseudonym_key=pseudonym_key,
-            created_at=_parse(created_at) or utcnow(),
+            created_at=datetime.fromisoformat(created_at),
         )
 
     async def create_event(self, guild_id: int, name: str, catalogue: Catalogue, source: str) -> Event:
@@ -165,7 +167,7 @@ class Repository:
             cursor = await conn.execute(
                 "INSERT INTO events (guild_id, name, catalogue_id, pseudonym_key, created_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (guild_id, name, catalogue_id, secrets.token_hex(16), _iso(utcnow())),
+                (guild_id, name, catalogue_id, secrets.token_hex(16), _iso(self.clock())),
             )
             event_id = cursor.lastrowid
             await conn.executemany(
@@ -226,7 +228,7 @@ class Repository:
 
     async def close_event(self, event_id: int) -> None:
         async with self.db.transaction() as conn:
-            now = _iso(utcnow())
+            now = _iso(self.clock())
             await conn.execute(
                 "UPDATE rounds SET status = 'closed', closed_at = ? WHERE event_id = ? AND status = 'open'",
                 (now, event_id),
@@ -330,7 +332,7 @@ class Repository:
         rid, event_id, name, min_picks, max_picks, status, visibility, opened, closes, closed = row
         return Round(
             rid, event_id, name, PickLimits(min_picks, max_picks), status, visibility,
-            _parse(opened) or utcnow(), _parse(closes), _parse(closed),
+            datetime.fromisoformat(opened), _parse(closes), _parse(closed),
         )  # fmt: skip
 
     async def open_round(
@@ -356,7 +358,7 @@ class Repository:
             cursor = await conn.execute(
                 "INSERT INTO rounds (event_id, name, min_picks, max_picks, results_visibility, opened_at, closes_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (event_id, name, limits.min_picks, limits.max_picks, results_visibility, _iso(utcnow()),
+                (event_id, name, limits.min_picks, limits.max_picks, results_visibility, _iso(self.clock()),
                  _iso(closes_at)),
             )  # fmt: skip
             round_id = cursor.lastrowid
@@ -370,7 +372,7 @@ class Repository:
         if existing:
             return existing
         async with self.db.transaction() as conn:
-            now = _iso(utcnow())
+            now = _iso(self.clock())
             cursor = await conn.execute(
                 "INSERT INTO rounds (event_id, name, min_picks, max_picks, status, opened_at, closed_at) "
                 "VALUES (?, ?, ?, ?, 'closed', ?, ?)",
@@ -417,7 +419,7 @@ class Repository:
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
                 "UPDATE rounds SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'",
-                (_iso(when or utcnow()), round_id),
+                (_iso(when or self.clock()), round_id),
             )
             return cursor.rowcount > 0
 
@@ -467,9 +469,10 @@ class Repository:
                 ) as cursor:
                     previous = frozenset(row[0] for row in await cursor.fetchall())
             picks = new_picks(previous or frozenset())
-            now = utcnow()
+            now = self.clock()
             ballot_id = await self._write_ballot(conn, round_id, voter, room_id, picks, now, existing)
             await self._audit_ballot(conn, round_id, voter, room_id, action, picks, now)
+            await conn.execute("DELETE FROM ballot_drafts WHERE round_id = ? AND voter = ?", (round_id, voter))
             async with conn.execute("SELECT created_at FROM ballots WHERE id = ?", (ballot_id,)) as cursor:
                 created = await cursor.fetchone()
         room_name = await self._room_name(room_id)
@@ -541,7 +544,7 @@ class Repository:
             room_ids: dict[str, int] = {}
             async with conn.execute("SELECT name, id FROM rooms WHERE event_id = ?", (event_id,)) as cursor:
                 room_ids.update({name: rid for name, rid in await cursor.fetchall()})
-            now = utcnow()
+            now = self.clock()
             for ballot in ballots:
                 room_id = None
                 if ballot.room:
@@ -597,8 +600,8 @@ class Repository:
         def flush() -> None:
             _, round_id, voter_id, room, created, updated = header
             ballots.append(
-                StoredBallot(round_id, voter_id, room, frozenset(picks), _parse(created) or utcnow(),
-                             _parse(updated) or utcnow())
+                StoredBallot(round_id, voter_id, room, frozenset(picks), datetime.fromisoformat(created),
+                             datetime.fromisoformat(updated))
             )  # fmt: skip
 
         async with self.db.reader.execute(query, params) as cursor:
@@ -626,7 +629,46 @@ class Repository:
             "SELECT action, picks, at FROM ballot_audit WHERE round_id = ? AND voter = ? ORDER BY id",
             (round_id, voter),
         ) as cursor:
-            return [(a, json.loads(p), _parse(at) or utcnow()) for a, p, at in await cursor.fetchall()]
+            return [(a, json.loads(p), datetime.fromisoformat(at)) for a, p, at in await cursor.fetchall()]
+
+    # --- drafts (picks chosen in a ballot message, not yet submitted) -----------------------
+
+    async def draft(self, round_id: int, voter: str) -> frozenset[int] | None:
+        async with self.db.reader.execute(
+            "SELECT picks FROM ballot_drafts WHERE round_id = ? AND voter = ?", (round_id, voter)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return frozenset(json.loads(row[0])) if row else None
+
+    async def save_draft(self, round_id: int, voter: str, picks: frozenset[int]) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO ballot_drafts (round_id, voter, picks) VALUES (?, ?, ?) "
+                "ON CONFLICT (round_id, voter) DO UPDATE SET picks = excluded.picks",
+                (round_id, voter, json.dumps(sorted(picks))),
+            )
+
+    # --- personal language -----------------------------------------------------------------
+
+    async def user_language(self, guild_id: int, user_id: int) -> str | None:
+        async with self.db.reader.execute(
+            "SELECT language FROM user_languages WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    async def set_user_language(self, guild_id: int, user_id: int, language: str | None) -> None:
+        async with self.db.transaction() as conn:
+            if language is None:
+                await conn.execute(
+                    "DELETE FROM user_languages WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+                )
+            else:
+                await conn.execute(
+                    "INSERT INTO user_languages (guild_id, user_id, language) VALUES (?, ?, ?) "
+                    "ON CONFLICT (guild_id, user_id) DO UPDATE SET language = excluded.language",
+                    (guild_id, user_id, language),
+                )
 
     # --- audit log and panels ---------------------------------------------------------------
 
@@ -634,7 +676,7 @@ class Repository:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO audit_log (event_id, actor, action, detail, at) VALUES (?, ?, ?, ?, ?)",
-                (event_id, actor, action, detail, _iso(utcnow())),
+                (event_id, actor, action, detail, _iso(self.clock())),
             )
 
     async def audit_entries(self, event_id: int) -> list[tuple[str, str, str]]:

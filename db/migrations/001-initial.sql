@@ -128,3 +128,20 @@ CREATE TABLE panels (
     channel_id INTEGER NOT NULL,
     round_id   INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE
 );
+
+-- Picks being chosen in an open ballot message, before Submit (kept here, not in a View, so a
+-- half-filled ballot survives a restart of the bot).
+CREATE TABLE ballot_drafts (
+    round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+    voter    TEXT NOT NULL,
+    picks    TEXT NOT NULL,                  -- JSON list
+    PRIMARY KEY (round_id, voter)
+);
+
+-- A member's chosen language (/language), overriding their Discord client's locale.
+CREATE TABLE user_languages (
+    guild_id INTEGER NOT NULL,
+    user_id  INTEGER NOT NULL,
+    language TEXT NOT NULL,
+    PRIMARY KEY (guild_id, user_id)
+);

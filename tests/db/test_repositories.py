@@ -130,11 +130,13 @@ async def test_closed_rounds_refuse_ballots(repo: Repository, catalogue: Catalog
     assert await repo.ballots([round_.id]) == []
 
 
-async def test_concurrent_changes_to_one_ballot_are_serialised(repo: Repository, catalogue: Catalogue) -> None:
+async def test_concurrent_changes_to_one_ballot_are_serialised(
+    repo: Repository, catalogue: Catalogue
+) -> None:
     event = await repo.create_event(GUILD, "GC", catalogue, "builtin")
     round_ = await repo.open_round(event.id, "R1", PickLimits(1, 3))
 
-    def add(number: int):  # noqa: ANN202
+    def add(number: int):
         def change(old: frozenset[int]) -> frozenset[int]:
             if len(old | {number}) > 3:
                 raise UserError("too many")
@@ -143,7 +145,8 @@ async def test_concurrent_changes_to_one_ballot_are_serialised(repo: Repository,
         return change
 
     outcomes = await asyncio.gather(
-        *(repo.change_ballot(round_.id, "u1", None, "pick", add(n)) for n in range(1, 7)), return_exceptions=True
+        *(repo.change_ballot(round_.id, "u1", None, "pick", add(n)) for n in range(1, 7)),
+        return_exceptions=True,
     )
     assert sum(not isinstance(o, Exception) for o in outcomes) == 3
     stored = await repo.ballots([round_.id])
@@ -164,7 +167,9 @@ async def test_import_is_idempotent(repo: Repository, catalogue: Catalogue) -> N
     ]
 
 
-async def test_backup_is_a_consistent_copy(repo: Repository, db: Database, catalogue: Catalogue, tmp_path: Path) -> None:
+async def test_backup_is_a_consistent_copy(
+    repo: Repository, db: Database, catalogue: Catalogue, tmp_path: Path
+) -> None:
     await repo.create_event(GUILD, "GC", catalogue, "builtin")
     target = tmp_path / "copy.sqlite3"
     await db.backup_to(target)

@@ -22,7 +22,11 @@ def test_round_trip_of_the_sample_ballots(catalogue: Catalogue) -> None:
     [
         (b"ballot,room,initiative\nb1,A,99\n", NO_LIMIT, "line 2: there is no initiative 99"),
         (b"ballot,room,initiative\nb1,A,3\nb1,A,3\n", NO_LIMIT, "line 3: ballot b1 picks initiative 3 twice"),
-        (b"ballot,room,initiative\nb1,A,1\nb1,A,2\nb1,A,3\n", PickLimits(1, 2), "line 4: ballot b1 has more than 2 picks"),
+        (
+            b"ballot,room,initiative\nb1,A,1\nb1,A,2\nb1,A,3\n",
+            PickLimits(1, 2),
+            "line 4: ballot b1 has more than 2 picks",
+        ),
         (b"ballot,initiative\nb1,3\n", NO_LIMIT, "line 1: missing column room"),
         (b"ballot,room,initiative\nb1,A,x\n", NO_LIMIT, "line 2: the initiative must be a number"),
         (b"ballot,room,initiative\nb1,Caf\xe9,1\n", NO_LIMIT, "line 2: the file is not UTF-8"),
@@ -30,10 +34,16 @@ def test_round_trip_of_the_sample_ballots(catalogue: Catalogue) -> None:
         (b"ballot,room,initiative\n", NO_LIMIT, "no ballots"),
         (b"ballot,room,initiative\nb1,A\n", NO_LIMIT, "line 2: expected 3 values"),
         (b"ballot,room,initiative\nb1,A,1\nb1,B,2\n", NO_LIMIT, "line 3: ballot b1 appears in two rooms"),
-        (b"ballot,room,initiative\nb1,A,1\n", PickLimits(2, 6), "ballot b1: You picked 1 initiatives; this round needs at least 2"),
+        (
+            b"ballot,room,initiative\nb1,A,1\n",
+            PickLimits(2, 6),
+            "ballot b1: You picked 1 initiatives; this round needs at least 2",
+        ),
     ],
 )
-def test_bad_files_name_the_line(catalogue: Catalogue, content: bytes, limits: PickLimits, message: str) -> None:
+def test_bad_files_name_the_line(
+    catalogue: Catalogue, content: bytes, limits: PickLimits, message: str
+) -> None:
     with pytest.raises(ImportFileError) as caught:
         parse_ballot_csv(content, catalogue, limits, source="in.csv")
     assert message in str(caught.value)

@@ -51,12 +51,18 @@ def test_translated_titles_fall_back_to_english() -> None:
         (lambda t: t + "[[merge_rules]]\nsource = 1\ntarget = 9\n", "target names initiative 9"),
         (lambda t: t + "[[merge_rules]]\nsource = 2\ntarget = 2\n", "cannot merge initiative 2 into itself"),
         (lambda t: t.replace('name = "Tiny"', ""), "missing `name`"),
-        (lambda t: t.replace("number = 2", 'number = "2"'), "`number` in recommendations[1].initiatives[2] must be a whole number"),
-        (lambda t: t + "[[recommendations]]\nnumber = 2\ntitle = 'Empty'\ninitiatives = []\n", "recommendation 2 has no initiatives"),
+        (
+            lambda t: t.replace("number = 2", 'number = "2"'),
+            "`number` in recommendations[1].initiatives[2] must be a whole number",
+        ),
+        (
+            lambda t: t + "[[recommendations]]\nnumber = 2\ntitle = 'Empty'\ninitiatives = []\n",
+            "recommendation 2 has no initiatives",
+        ),
         (lambda t: t.replace("[[recommendations]]", "[[recommendations]"), "not valid TOML"),
     ],
 )
-def test_invalid_catalogues_name_the_file_and_the_problem(edit, message: str) -> None:  # noqa: ANN001
+def test_invalid_catalogues_name_the_file_and_the_problem(edit, message: str) -> None:
     with pytest.raises(CatalogueError) as caught:
         parse_catalogue(edit(VALID), "events/tiny.toml")
     assert str(caught.value).startswith("events/tiny.toml")

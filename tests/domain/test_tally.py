@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -127,7 +129,10 @@ def test_ranked_orders_by_votes_then_catalogue_order(catalogue: Catalogue) -> No
 def test_compare_reports_quartile_moves() -> None:
     before = tally(SMALL.with_merge_rules([]), [{1}, {1}, {1}, {2}])
     after = tally(SMALL.with_merge_rules([]), [{4}, {4}, {4}, {2}])
-    moves = {m.initiative.number: (m.quartile_before, m.quartile_after, m.direction) for m in compare_tallies(before, after)}
+    moves = {
+        m.initiative.number: (m.quartile_before, m.quartile_after, m.direction)
+        for m in compare_tallies(before, after)
+    }
     assert moves[4] == (3, 1, "up")
     assert moves[1] == (1, 3, "down")
     assert 2 not in moves
@@ -162,7 +167,7 @@ def test_equal_counts_share_a_quartile(ballots: list[frozenset[int]]) -> None:
     assert all(len(quartiles) == 1 for quartiles in by_votes.values())
     # and more votes never means a lower band
     ordered = sorted(result.results, key=lambda r: r.votes)
-    assert all(a.quartile >= b.quartile for a, b in zip(ordered, ordered[1:], strict=False))
+    assert all(a.quartile >= b.quartile for a, b in itertools.pairwise(ordered))
 
 
 @settings(max_examples=200, deadline=None)

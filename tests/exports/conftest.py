@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pytest
 
@@ -14,7 +14,7 @@ from bot.domain.tally import tally
 from bot.exports.model import ExportData
 
 # A title that breaks naive CSV, wikitext and spreadsheet writers alike.
-HOSTILE_TITLE = 'Evil, "quoted" | title {{Delete}} [[Main Page]] <b>bold</b></ref> \'\'x\'\' ~~~~'
+HOSTILE_TITLE = "Evil, \"quoted\" | title {{Delete}} [[Main Page]] <b>bold</b></ref> ''x'' ~~~~"
 FORMULA_TITLE = '=HYPERLINK("http://example.org","click")'
 
 
@@ -81,3 +81,9 @@ def hostile_data(hostile_catalogue: Catalogue) -> ExportData:
         Ballot("voter-c", frozenset({3, 2}), "Room B"),
     ]
     return export_data(hostile_catalogue, ballots, ["Room | A", "Room B"], event="Évènement ✓")
+
+
+@pytest.fixture(scope="session")
+def build_export_data() -> Callable[..., ExportData]:
+    """The builder itself, for tests that need their own ballots."""
+    return export_data

@@ -32,7 +32,12 @@ def test_rows_match_the_csv_plus_title(report_data: ExportData) -> None:
         assert {key: str(row[key]) for key in csv_row} == csv_row
         assert row["title"] == row["initiative"]
     council = next(row for row in rows if row["number"] == 24)
-    assert (council["votes"], council["raw_votes"], council["merged_in"], council["quartile"]) == (66, 60, 6, 1)
+    assert (council["votes"], council["raw_votes"], council["merged_in"], council["quartile"]) == (
+        66,
+        60,
+        6,
+        1,
+    )
 
 
 def test_merge_rules_and_recommendations(report_data: ExportData) -> None:

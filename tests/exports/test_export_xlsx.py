@@ -5,6 +5,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.workbook.workbook import Workbook
 
 from bot.domain.tally import QUARTILE_LABELS
@@ -18,7 +19,7 @@ def open_workbook(data: ExportData) -> Workbook:
     return load_workbook(io.BytesIO(to_xlsx(data)))
 
 
-def fill_colour(cell) -> str:  # noqa: ANN001 - openpyxl cells are untyped
+def fill_colour(cell: Cell) -> str:
     """``#rrggbb`` of a solid fill, as QUARTILE_COLOURS spells it."""
     assert cell.fill.fill_type == "solid"
     return "#" + cell.fill.fgColor.rgb[-6:].lower()

@@ -1,0 +1,90 @@
+"""The Discord bot: resources injected at construction, cogs and persistent components at start."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+from discord.ext import commands
+
+from bot.config import Settings
+from bot.ui.ballot import PERSISTENT_ITEMS
+from db.connection import Database
+from db.repositories import Repository
+
+log = logging.getLogger("prioritybot")
+
+EXTENSIONS = ("cogs.errors", "cogs.events", "cogs.rounds", "cogs.voting")
+
+
+def bot_intents() -> discord.Intents:
+    """Only what the features need: guilds (channels, roles) and voice states (attendance).
+
+    No privileged intents: members arrive with each interaction, and message content is never read.
+    """
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.voice_states = True
+    return intents
+
+
+class PriorityBot(commands.Bot):
+    def __init__(
+        self, db: Database, settings: Settings | None = None, *, sync_commands_on_start: bool = False
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=bot_intents(),
+            help_command=None,
+            # Nothing the bot sends can ping anyone unless a message opts in explicitly.
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.db = db
+        self.settings = settings
+        # Stored times follow discord.utils.utcnow, the clock the bot's timers use.
+        self.repo = Repository(db, clock=discord.utils.utcnow)
+        self.sync_commands_on_start = sync_commands_on_start
+
+    async def setup_hook(self) -> None:
+        # The database was opened and migrated in main(); here: cogs, then persistent components.
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        self.add_dynamic_items(*PERSISTENT_ITEMS)
+        if self.sync_commands_on_start:
+            await self.tree.sync()
+
+
+async def _sync(settings: Settings, guild_id: int | None) -> int:
+    assert settings.token
+    async with await Database.open(settings.db_path) as db:
+        bot = PriorityBot(db, settings)
+        async with bot:
+            await bot.login(settings.token)  # runs setup_hook: the tree is complete
+            if guild_id:
+                guild = discord.Object(id=guild_id)
+                bot.tree.copy_global_to(guild=guild)
+                synced = await bot.tree.sync(guild=guild)
+            else:
+                synced = await bot.tree.sync()
+    print(
+        f"Synced {len(synced)} commands "
+        + (f"to server {guild_id}." if guild_id else "globally (may take up to an hour to appear).")
+    )
+    return 0
+
+
+def run_bot(settings: Settings, sync_guild: int | None = None, *, sync_only: bool = False) -> int:
+    discord.utils.setup_logging(level=getattr(logging, settings.log_level, logging.INFO))
+    if sync_only:
+        return asyncio.run(_sync(settings, sync_guild))
+    asyncio.run(_start(settings))
+    return 0
+
+
+async def _start(settings: Settings) -> None:
+    assert settings.token
+    async with await Database.open(settings.db_path) as db:
+        bot = PriorityBot(db, settings)
+        async with bot:
+            await bot.start(settings.token)

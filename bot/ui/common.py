@@ -1,0 +1,116 @@
+"""Helpers every cog and component shares: the reader's language, access, and the error path."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.domain.access import MemberAccess
+from bot.domain.errors import UserError
+from bot.errors import new_error_id
+from bot.i18n import Translator
+
+if TYPE_CHECKING:
+    from bot.client import PriorityBot
+
+log = logging.getLogger("prioritybot.errors")
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def bot_of(interaction: discord.Interaction) -> PriorityBot:
+    return interaction.client  # type: ignore[return-value]
+
+
+async def translator_for(interaction: discord.Interaction) -> Translator:
+    """The reader's language: their /language choice, else their Discord client's locale."""
+    bot = bot_of(interaction)
+    chosen = (
+        await bot.repo.user_language(interaction.guild_id or 0, interaction.user.id)
+        if interaction.guild_id
+        else None
+    )
+    return Translator(chosen or interaction.locale.value)
+
+
+def member_access(interaction: discord.Interaction) -> MemberAccess:
+    user = interaction.user
+    if isinstance(user, discord.Member):
+        permissions = user.guild_permissions
+        return MemberAccess.of(
+            [role.id for role in user.roles], permissions.manage_guild or permissions.administrator
+        )
+    return MemberAccess.of([], False)
+
+
+def channel_ids(interaction: discord.Interaction) -> list[int]:
+    """The channel and, for a thread, its parent: a thread inside a breakout room belongs to it."""
+    ids = [interaction.channel_id] if interaction.channel_id else []
+    channel = interaction.channel
+    if isinstance(channel, discord.Thread) and channel.parent_id:
+        ids.append(channel.parent_id)
+    return ids
+
+
+def require_guild(interaction: discord.Interaction) -> int:
+    if interaction.guild_id is None:
+        raise UserError("prioritybot works inside a server, not in direct messages.")
+    return interaction.guild_id
+
+
+async def send_ephemeral(interaction: discord.Interaction, content: str, **kwargs: Any) -> None:
+    """Reply privately, whether or not the interaction was already answered or deferred."""
+    if interaction.response.is_done():
+        await interaction.followup.send(content, ephemeral=True, allowed_mentions=NO_MENTIONS, **kwargs)
+    else:
+        await interaction.response.send_message(
+            content, ephemeral=True, allowed_mentions=NO_MENTIONS, **kwargs
+        )
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """The one error path for commands and components.
+
+    A UserError is the user's to fix: it is shown politely in their language. Anything else is a
+    bug: logged with a short id, and the user gets the id to quote to the organisers.
+    """
+    original = error
+    while (
+        isinstance(original, (app_commands.CommandInvokeError, app_commands.TransformerError))
+        and original.__cause__
+    ):
+        original = original.__cause__
+    if isinstance(original, app_commands.CommandInvokeError):
+        original = original.original
+    tr = await _safe_translator(interaction)
+    if isinstance(original, UserError):
+        message = original.render(tr.gettext)
+    elif isinstance(original, app_commands.MissingPermissions):
+        message = tr("You need the Manage Server permission to do this.")
+    elif isinstance(original, app_commands.NoPrivateMessage):
+        message = tr("prioritybot works inside a server, not in direct messages.")
+    elif isinstance(original, app_commands.CheckFailure):
+        message = tr("You are not allowed to use this command here.")
+    else:
+        error_id = new_error_id()
+        log.error("error %s in interaction %s", error_id, interaction.id, exc_info=original)
+        message = tr(
+            "Something went wrong on our side (error {error_id}). Your last action may not have been saved; "
+            "please try again, and quote this id to an organiser if it keeps happening.",
+            error_id=error_id,
+        )
+    try:
+        await send_ephemeral(interaction, message)
+    except discord.HTTPException:
+        log.warning("could not deliver an error message for interaction %s", interaction.id, exc_info=True)
+
+
+async def _safe_translator(interaction: discord.Interaction) -> Translator:
+    try:
+        return await translator_for(interaction)
+    except Exception:  # the database itself may be what failed: fall back to the client's locale
+        log.debug("falling back to the interaction locale for an error message", exc_info=True)
+        return Translator(interaction.locale.value)
