@@ -25,30 +25,34 @@ def build_parser() -> argparse.ArgumentParser:
         prog="prioritybot",
         description="Prioritisation votes for large online events, in Discord and offline.",
     )
-    parser.add_argument(
-        "--db", help="SQLite database file (default: $PRIORITYBOT_DB or ./prioritybot.sqlite3)"
-    )
+    db_help = "SQLite database file (default: $PRIORITYBOT_DB or ./prioritybot.sqlite3)"
+    parser.add_argument("--db", help=db_help)
+    # --db is accepted after the command too (`prioritybot demo --db FILE`); SUPPRESS keeps a
+    # value given before the command when none is given after it.
+    db_option = argparse.ArgumentParser(add_help=False)
+    db_option.add_argument("--db", default=argparse.SUPPRESS, help=db_help)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
-    sync = commands.add_parser("sync", help="register the slash commands with Discord (needs DISCORD_TOKEN)")
+    def add_command(name: str, **kwargs: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, parents=[db_option], **kwargs)
+
+    add_command("run", help="run the Discord bot (needs DISCORD_TOKEN)")
+    sync = add_command("sync", help="register the slash commands with Discord (needs DISCORD_TOKEN)")
     sync.add_argument("--guild", type=int, help="sync to one server only (instant), instead of globally")
 
-    demo = commands.add_parser("demo", help="replay the November 2020 Global Conversations offline")
+    demo = add_command("demo", help="replay the November 2020 Global Conversations offline")
     demo.add_argument(
         "--out", type=Path, default=Path("demo-output"), help="folder for the exports (default: demo-output)"
     )
 
-    importer = commands.add_parser(
-        "import-ballots", help="import ballots from a CSV file (ballot,room,initiative)"
-    )
+    importer = add_command("import-ballots", help="import ballots from a CSV file (ballot,room,initiative)")
     importer.add_argument("file", type=Path)
     importer.add_argument("--event", required=True, help="offline event name (created if missing)")
     importer.add_argument("--round", dest="round_name", help="round name (default: Imported)")
     importer.add_argument("--catalogue", help="builtin:movement-strategy-2020 (default) or a TOML file")
     importer.add_argument("--max-picks", type=int, help="the round's pick limit (default: none for imports)")
 
-    export = commands.add_parser("export", help="write an event's tally to a file")
+    export = add_command("export", help="write an event's tally to a file")
     export.add_argument("--event", required=True)
     export.add_argument(
         "--round", dest="rounds", action="append", help="a round (repeat for several; default: all)"
@@ -60,13 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--guild", type=int, default=OFFLINE_GUILD_ID, help="Discord server id (default: offline events)"
     )
 
-    compare = commands.add_parser("compare", help="which initiatives changed quartile between two rounds")
+    compare = add_command("compare", help="which initiatives changed quartile between two rounds")
     compare.add_argument("--event", required=True)
     compare.add_argument("round_a")
     compare.add_argument("round_b")
     compare.add_argument("--guild", type=int, default=OFFLINE_GUILD_ID)
 
-    backup = commands.add_parser("backup", help="a consistent copy of the live database")
+    backup = add_command("backup", help="a consistent copy of the live database")
     backup.add_argument("--output", required=True, type=Path)
     return parser
 

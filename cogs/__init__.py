@@ -1,0 +1,1 @@
+"""Thin Discord cogs: parse the interaction, call a service, render the reply."""
