@@ -141,7 +141,10 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         room = await resolve_room(repo, event, args.room)
         data = await export_data(repo, event, rounds, room)
         payload = await asyncio.to_thread(render_export, args.format, data)
-        await asyncio.to_thread(args.output.write_bytes, payload)
+        try:
+            await asyncio.to_thread(args.output.write_bytes, payload)
+        except OSError as exc:
+            raise UserError("Cannot write {path}: {detail}.", path=str(args.output), detail=exc.strerror) from None
         print(f"Wrote {args.output} ({args.format}, {data.tally.ballot_count} ballots, {data.scope_label})")
         return 0
 

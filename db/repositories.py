@@ -472,7 +472,9 @@ class Repository:
             now = self.clock()
             ballot_id = await self._write_ballot(conn, round_id, voter, room_id, picks, now, existing)
             await self._audit_ballot(conn, round_id, voter, room_id, action, picks, now)
-            await conn.execute("DELETE FROM ballot_drafts WHERE round_id = ? AND voter = ?", (round_id, voter))
+            await conn.execute(
+                "DELETE FROM ballot_drafts WHERE round_id = ? AND voter = ?", (round_id, voter)
+            )
             async with conn.execute("SELECT created_at FROM ballots WHERE id = ?", (ballot_id,)) as cursor:
                 created = await cursor.fetchone()
         room_name = await self._room_name(room_id)
