@@ -56,8 +56,8 @@ async def scope_ballots(repo: Repository, rounds: Sequence[Round], room: Room | 
 async def tally_scope(
     repo: Repository, event: Event, rounds: Sequence[Round], room: Room | None = None
 ) -> Tally:
-    ballots = await scope_ballots(repo, rounds, room)
-    return tally(event.catalogue, [b.picks for b in ballots])
+    picks = await repo.pick_sets([r.id for r in rounds], room_id=room.id if room else None)
+    return tally(event.catalogue, picks)
 
 
 async def export_data(
