@@ -19,12 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.domain.access import MemberAccess  # noqa: E402
-from bot.domain.catalogue import load_catalogue  # noqa: E402
-from bot.domain.ballots import PickLimits  # noqa: E402
-from bot.services import voting  # noqa: E402
-from db.connection import Database  # noqa: E402
-from db.repositories import Repository  # noqa: E402
+from bot.domain.access import MemberAccess
+from bot.domain.ballots import PickLimits
+from bot.domain.catalogue import load_catalogue
+from bot.services import voting
+from db.connection import Database
+from db.repositories import Repository
 
 
 async def burst(size: int, tmp: Path) -> tuple[float, list[float]]:
@@ -56,13 +56,17 @@ def baseline(size: int, tmp: Path) -> float:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("CREATE TABLE ballots (id INTEGER PRIMARY KEY, voter TEXT UNIQUE)")
-    conn.execute("CREATE TABLE picks (ballot_id INTEGER, initiative INTEGER, PRIMARY KEY (ballot_id, initiative))")
+    conn.execute(
+        "CREATE TABLE picks (ballot_id INTEGER, initiative INTEGER, PRIMARY KEY (ballot_id, initiative))"
+    )
     rng = random.Random(size)
     started = time.perf_counter()
     for index in range(size):
         conn.execute("BEGIN IMMEDIATE")
         cursor = conn.execute("INSERT INTO ballots (voter) VALUES (?)", (f"user{index}",))
-        conn.executemany("INSERT INTO picks VALUES (?, ?)", [(cursor.lastrowid, n) for n in rng.sample(range(1, 46), 6)])
+        conn.executemany(
+            "INSERT INTO picks VALUES (?, ?)", [(cursor.lastrowid, n) for n in rng.sample(range(1, 46), 6)]
+        )
         conn.execute("COMMIT")
     elapsed = time.perf_counter() - started
     conn.close()
@@ -71,7 +75,9 @@ def baseline(size: int, tmp: Path) -> float:
 
 def main() -> None:
     sizes = [int(arg) for arg in sys.argv[1:]] or [1000, 2000, 5000]
-    print(f"{'N':>6} | {'ballots/s':>9} | {'p50 s':>6} | {'p99 s':>6} | {'<=3 s':>6} | {'bare sqlite3 s':>14} | ratio")
+    print(
+        f"{'N':>6} | {'ballots/s':>9} | {'p50 s':>6} | {'p99 s':>6} | {'<=3 s':>6} | {'bare sqlite3 s':>14} | ratio"
+    )
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         for size in sizes:

@@ -19,12 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.domain.ballots import Ballot, PickLimits  # noqa: E402
-from bot.domain.catalogue import load_catalogue  # noqa: E402
-from bot.domain.tally import tally  # noqa: E402
-from bot.services.tallies import tally_scope  # noqa: E402
-from db.connection import Database  # noqa: E402
-from db.repositories import Repository  # noqa: E402
+from bot.domain.ballots import Ballot, PickLimits
+from bot.domain.catalogue import load_catalogue
+from bot.domain.tally import tally
+from bot.services.tallies import tally_scope
+from db.connection import Database
+from db.repositories import Repository
 
 SIZES = (1_000, 10_000, 100_000)
 ROOMS = [f"Room {n}" for n in range(1, 21)]
@@ -36,7 +36,7 @@ def make_ballots(count: int, seed: int = 2020) -> list[Ballot]:
     return [Ballot(f"v{i}", frozenset(rng.sample(numbers, 6)), ROOMS[i % 20]) for i in range(count)]
 
 
-def measure(fn):  # noqa: ANN001, ANN201
+def measure(fn):
     """Time without tracing (tracemalloc slows Python code several-fold), then peak memory."""
     started = time.perf_counter()
     result = fn()
@@ -50,7 +50,9 @@ def measure(fn):  # noqa: ANN001, ANN201
 
 async def main() -> None:
     catalogue = load_catalogue("builtin:movement-strategy-2020")
-    print(f"{'ballots':>8} | {'engine s':>8} {'MiB':>6} | {'db+engine s':>11} {'MiB':>6} | {'SQL GROUP BY s':>14} | ratio")
+    print(
+        f"{'ballots':>8} | {'engine s':>8} {'MiB':>6} | {'db+engine s':>11} {'MiB':>6} | {'SQL GROUP BY s':>14} | ratio"
+    )
     for size in SIZES:
         ballots = make_ballots(size)
         _, engine_s, engine_mib = measure(lambda b=ballots: tally(catalogue, [x.picks for x in b]))
