@@ -15,7 +15,7 @@ from db.repositories import Repository
 
 log = logging.getLogger("prioritybot")
 
-EXTENSIONS = ("cogs.errors", "cogs.events", "cogs.rounds", "cogs.voting", "cogs.results")
+EXTENSIONS = ("cogs.errors", "cogs.events", "cogs.rounds", "cogs.voting", "cogs.results", "cogs.tally")
 
 
 def bot_intents() -> discord.Intents:
