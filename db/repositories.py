@@ -7,7 +7,6 @@ import json
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
@@ -18,6 +17,7 @@ from bot.domain.ballots import Ballot, PickLimits
 from bot.domain.catalogue import Catalogue, Initiative, MergeRule, Recommendation
 from bot.domain.errors import NotFoundError, UserError
 from bot.domain.event import Event, EventRoles, Room, Round, StoredBallot
+from db.ballot_writer import BallotChange, BallotWriter
 from db.connection import Database
 
 
@@ -33,19 +33,12 @@ def _parse(moment: str | None) -> datetime | None:
     return datetime.fromisoformat(moment) if moment else None
 
 
-@dataclass(frozen=True)
-class BallotChange:
-    """What a write to a ballot did, for the confirmation and the audit trail."""
-
-    ballot: StoredBallot
-    previous_picks: frozenset[int] | None  # None: the ballot is new
-
-
 class Repository:
     def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow) -> None:
         self.db = db
         # The bot passes discord.utils.utcnow, so stored times follow the same clock as its timers.
         self.clock = clock
+        self._ballot_writer = BallotWriter(db, clock)
 
     # --- catalogues -------------------------------------------------------------------------
 
@@ -443,45 +436,15 @@ class Repository:
         action: str,
         new_picks: Callable[[frozenset[int]], frozenset[int]],
     ) -> BallotChange:
-        """Read, change and store one ballot in one write transaction.
+        """Read, change and store one ballot; return only once the change is committed.
 
         ``new_picks`` gets the current picks (empty for a new ballot) and returns the picks to
-        store, raising a UserError to refuse; it runs under the write lock, so two changes to the
-        same ballot (a double click, /pick racing the ballot view) are applied one after the other.
+        store (none: the ballot is withdrawn), raising a UserError to refuse. Changes are applied
+        one after the other even when they arrive together (a double click, /pick racing the
+        ballot view), and concurrent changes share one transaction (see db/ballot_writer.py).
         The round must still be open when the change commits.
         """
-        async with self.db.transaction() as conn:
-            async with conn.execute("SELECT status, name FROM rounds WHERE id = ?", (round_id,)) as cursor:
-                round_row = await cursor.fetchone()
-            if round_row is None or round_row[0] != "open":
-                raise UserError(
-                    "The round {name} is closed; votes are no longer accepted.",
-                    name=round_row[1] if round_row else "?",
-                )
-            async with conn.execute(
-                "SELECT id, created_at FROM ballots WHERE round_id = ? AND voter = ?", (round_id, voter)
-            ) as cursor:
-                existing = await cursor.fetchone()
-            previous: frozenset[int] | None = None
-            if existing:
-                async with conn.execute(
-                    "SELECT initiative FROM ballot_picks WHERE ballot_id = ?", (existing[0],)
-                ) as cursor:
-                    previous = frozenset(row[0] for row in await cursor.fetchall())
-            picks = new_picks(previous or frozenset())
-            now = self.clock()
-            ballot_id = await self._write_ballot(conn, round_id, voter, room_id, picks, now, existing)
-            await self._audit_ballot(conn, round_id, voter, room_id, action, picks, now)
-            await conn.execute(
-                "DELETE FROM ballot_drafts WHERE round_id = ? AND voter = ?", (round_id, voter)
-            )
-            async with conn.execute("SELECT created_at FROM ballots WHERE id = ?", (ballot_id,)) as cursor:
-                created = await cursor.fetchone()
-        room_name = await self._room_name(room_id)
-        stored = StoredBallot(
-            round_id, voter, room_name, picks, _parse(created[0] if created else None) or now, now
-        )
-        return BallotChange(stored, previous)
+        return await self._ballot_writer.change(round_id, voter, room_id, action, new_picks)
 
     async def _write_ballot(
         self,
@@ -529,13 +492,6 @@ class Repository:
             "INSERT INTO ballot_audit (round_id, voter, room_id, action, picks, at) VALUES (?, ?, ?, ?, ?, ?)",
             (round_id, voter, room_id, action, json.dumps(sorted(picks)), _iso(now)),
         )
-
-    async def _room_name(self, room_id: int | None) -> str | None:
-        if room_id is None:
-            return None
-        async with self.db.reader.execute("SELECT name FROM rooms WHERE id = ?", (room_id,)) as cursor:
-            row = await cursor.fetchone()
-        return row[0] if row else None
 
     async def import_ballots(
         self, event_id: int, round_id: int, ballots: Iterable[Ballot]
@@ -618,7 +574,9 @@ class Repository:
             flush()
         return ballots
 
-    async def pick_sets(self, round_ids: Sequence[int], *, room_id: int | None = None) -> list[frozenset[int]]:
+    async def pick_sets(
+        self, round_ids: Sequence[int], *, room_id: int | None = None
+    ) -> list[frozenset[int]]:
         """Just the picks of each ballot: the lean path for tallies of large rounds."""
         if not round_ids:
             return []
