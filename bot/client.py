@@ -9,13 +9,22 @@ import discord
 from discord.ext import commands
 
 from bot.config import Settings
+from bot.i18n.discord import CatalogueTranslator
 from bot.ui.ballot import PERSISTENT_ITEMS
 from db.connection import Database
 from db.repositories import Repository
 
 log = logging.getLogger("prioritybot")
 
-EXTENSIONS = ("cogs.errors", "cogs.events", "cogs.rounds", "cogs.voting", "cogs.results", "cogs.tally")
+EXTENSIONS = (
+    "cogs.errors",
+    "cogs.events",
+    "cogs.rounds",
+    "cogs.voting",
+    "cogs.language",
+    "cogs.results",
+    "cogs.tally",
+)
 
 
 def bot_intents() -> discord.Intents:
@@ -48,6 +57,7 @@ class PriorityBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         # The database was opened and migrated in main(); here: cogs, then persistent components.
+        await self.tree.set_translator(CatalogueTranslator())
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.add_dynamic_items(*PERSISTENT_ITEMS)

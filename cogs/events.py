@@ -11,11 +11,12 @@ from discord.ext import commands
 from bot.domain.catalogue import builtin_catalogue_names
 from bot.domain.errors import UserError
 from bot.domain.event import EventRoles
-from bot.i18n import Translator
+from bot.i18n import LANGUAGE_NAMES, Translator, available_languages
 from bot.services import events as event_service
 from bot.services.voting import active_event
 from bot.ui.access import organiser_event
 from bot.ui.common import member_access, require_guild, translator_for
+from cogs.language import language_choices
 from cogs.voting import initiative_autocomplete
 
 if TYPE_CHECKING:
@@ -204,6 +205,35 @@ class EventCommands(
             inline=False,
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(
+        name="language", description="The language of public messages (panels, live tallies)"
+    )
+    @app_commands.describe(code="A language code, e.g. fr, ar, zh_Hans")
+    async def language(self, interaction: discord.Interaction, code: str) -> None:
+        event = await organiser_event(interaction)
+        if code not in available_languages():
+            raise UserError(
+                "Unknown language {code}. Available: {languages}.",
+                code=code[:20],
+                languages=", ".join(available_languages()),
+            )
+        await self.bot.repo.set_language(event.id, code)
+        tr = await translator_for(interaction)
+        await interaction.response.send_message(
+            tr(
+                "Public messages of {name} are now in {language}.",
+                name=event.name,
+                language=LANGUAGE_NAMES.get(code, code),
+            ),
+            ephemeral=True,
+        )
+
+    @language.autocomplete("code")
+    async def language_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [choice for choice in language_choices(current) if choice.value != "auto"]
 
     @app_commands.command(name="close", description="Close the event (and its open round)")
     async def close(self, interaction: discord.Interaction) -> None:

@@ -32,6 +32,37 @@ DISCORD_LOCALE_ALIASES: Mapping[str, str] = {
 }
 
 
+# The event's interpretation languages (Hindi was added in December 2020), by their own names.
+LANGUAGE_NAMES: Mapping[str, str] = {
+    "en": "English",
+    "ar": "العربية",
+    "zh_Hans": "简体中文",
+    "zh_Hant": "繁體中文",
+    "fr": "Français",
+    "de": "Deutsch",
+    "hi": "हिन्दी",
+    "id": "Bahasa Indonesia",
+    "ru": "Русский",
+    "es": "Español",
+}
+ENGLISH_LANGUAGE_NAMES: Mapping[str, str] = {
+    "en": "English",
+    "ar": "Arabic",
+    "zh_Hans": "Chinese (Simplified)",
+    "zh_Hant": "Chinese (Traditional)",
+    "fr": "French",
+    "de": "German",
+    "hi": "Hindi",
+    "id": "Indonesian",
+    "ru": "Russian",
+    "es": "Spanish",
+}
+RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur"})
+# Unicode bidi controls: a right-to-left mark starts RTL messages, and each value put into one
+# (a number, an English name) is isolated so it cannot reorder the Arabic text around it.
+RLM, FSI, PDI = "\u200f", "\u2068", "\u2069"
+
+
 def normalise_language(code: str | None) -> str:
     """A catalogue code for a Discord locale or a user's choice ('fr', 'zh-CN', 'ar', 'en-US'...)."""
     if not code:
@@ -76,8 +107,7 @@ class Translator:
         return self._gettext.gettext(message) if self._gettext else message
 
     def __call__(self, message: str, /, **params: Any) -> str:
-        text = self.gettext(message)
-        return text.format(**params) if params else text
+        return self._render(self.gettext(message), params)
 
     def ngettext(self, singular: str, plural: str, count: int, /, **params: Any) -> str:
         """Plural-aware message; ``count`` is also available as ``{count}``."""
@@ -86,11 +116,17 @@ class Translator:
             text = self._gettext.ngettext(singular, plural, count)
         else:
             text = singular if count == 1 else plural
-        return text.format(**params)
+        return self._render(text, params)
 
     @property
     def right_to_left(self) -> bool:
-        return self.language in ("ar", "he", "fa", "ur")
+        return self.language in RIGHT_TO_LEFT
+
+    def _render(self, text: str, params: Mapping[str, Any]) -> str:
+        if self.right_to_left:
+            isolated = {key: f"{FSI}{value}{PDI}" for key, value in params.items()}
+            return RLM + text.format(**isolated)
+        return text.format(**params) if params else text
 
 
 def _(message: str) -> str:

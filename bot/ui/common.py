@@ -87,7 +87,7 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         original = original.original
     tr = await _safe_translator(interaction)
     if isinstance(original, UserError):
-        message = original.render(tr.gettext)
+        message = tr(original.message, **original.params)
     elif isinstance(original, app_commands.MissingPermissions):
         message = tr("You need the Manage Server permission to do this.")
     elif isinstance(original, app_commands.NoPrivateMessage):
