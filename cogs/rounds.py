@@ -20,7 +20,7 @@ from bot.services import rounds as round_service
 from bot.services import voting
 from bot.ui.access import facilitator_event
 from bot.ui.ballot import VoteButton
-from bot.ui.common import channel_ids, translator_for
+from bot.ui.common import channel_ids, fit_message, translator_for
 
 if TYPE_CHECKING:
     from bot.client import PriorityBot
@@ -109,14 +109,16 @@ class RoundCommands(commands.GroupCog, group_name="round", group_description="Op
         counts = await self.bot.repo.ballot_counts_by_room(round_.id)
         rooms = await self.bot.repo.rooms(event.id)
         state = tr("open") if round_.is_open else tr("closed")
-        lines = [
+        head = [
             tr("Round **{name}** ({state})", name=round_.name, state=state),
             tr.ngettext("{count} ballot so far.", "{count} ballots so far.", sum(counts.values())),
         ]
-        lines += [f"• {room.name}: {counts.get(room.name, 0)}" for room in rooms]
         if round_.closes_at and round_.is_open:
-            lines.append(tr("Closes {when}.", when=discord.utils.format_dt(round_.closes_at, "R")))
-        await interaction.response.send_message("\n".join(lines), ephemeral=True)
+            head.append(tr("Closes {when}.", when=discord.utils.format_dt(round_.closes_at, "R")))
+        # busiest rooms first, so a long list cut to Discord's limit keeps the most useful lines
+        by_count = sorted(rooms, key=lambda room: -counts.get(room.name, 0))
+        body = [f"• {room.name}: {counts.get(room.name, 0)}" for room in by_count]
+        await interaction.response.send_message(fit_message(tr, head, body), ephemeral=True)
 
     @app_commands.command(
         name="panel", description="Post a Vote button for the open round in this breakout room"

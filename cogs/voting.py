@@ -3,6 +3,7 @@ screen-reader path to the same ballot."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import discord
@@ -14,7 +15,7 @@ from bot.domain.search import search_initiatives
 from bot.i18n import Translator
 from bot.services import voting
 from bot.ui.ballot import open_ballot, option_label
-from bot.ui.common import bot_of, channel_ids, member_access, require_guild, translator_for
+from bot.ui.common import bot_of, channel_ids, fit_message, member_access, require_guild, translator_for
 
 if TYPE_CHECKING:
     from bot.client import PriorityBot
@@ -60,16 +61,23 @@ async def my_picks_autocomplete(
     ][:25]
 
 
-def ballot_summary(tr: Translator, catalogue: Catalogue, picks: frozenset[int], max_picks: int | None) -> str:
+def ballot_summary(
+    tr: Translator,
+    catalogue: Catalogue,
+    picks: frozenset[int],
+    max_picks: int | None,
+    head: Sequence[str] = (),
+) -> str:
     if not picks:
-        return tr("Your ballot is empty.")
+        return fit_message(tr, [*head, tr("Your ballot is empty.")], [])
     if max_picks is None:
-        head = tr.ngettext("Your ballot has {count} pick:", "Your ballot has {count} picks:", len(picks))
+        count_line = tr.ngettext(
+            "Your ballot has {count} pick:", "Your ballot has {count} picks:", len(picks)
+        )
     else:
-        head = tr("Your ballot: {count} of {max} picks:", count=len(picks), max=max_picks)
-    return "\n".join(
-        [head, *(f"• {option_label(catalogue.initiative(n), tr.language)}" for n in sorted(picks))]
-    )
+        count_line = tr("Your ballot: {count} of {max} picks:", count=len(picks), max=max_picks)
+    lines = [f"• {option_label(catalogue.initiative(n), tr.language)}" for n in sorted(picks)]
+    return fit_message(tr, [*head, count_line], lines)
 
 
 class Voting(commands.Cog):
@@ -90,13 +98,11 @@ class Voting(commands.Cog):
         change = await voting.add_pick(self.bot.repo, place, str(interaction.user.id), initiative)
         tr = await translator_for(interaction)
         catalogue = place.event.catalogue
+        added = tr(
+            "✅ Added {initiative}.", initiative=option_label(catalogue.initiative(initiative), tr.language)
+        )
         await interaction.response.send_message(
-            tr(
-                "✅ Added {initiative}.",
-                initiative=option_label(catalogue.initiative(initiative), tr.language),
-            )
-            + "\n"
-            + ballot_summary(tr, catalogue, change.ballot.picks, place.round.limits.max_picks),
+            ballot_summary(tr, catalogue, change.ballot.picks, place.round.limits.max_picks, head=[added]),
             ephemeral=True,
         )
 
@@ -113,10 +119,12 @@ class Voting(commands.Cog):
             "✅ Removed {initiative}.", initiative=option_label(catalogue.initiative(initiative), tr.language)
         )
         if not change.ballot.picks:
-            removed += "\n" + tr("Your ballot is now empty, so it is withdrawn.")
+            reply = "\n".join([removed, tr("Your ballot is now empty, so it is withdrawn.")])
         else:
-            removed += "\n" + ballot_summary(tr, catalogue, change.ballot.picks, place.round.limits.max_picks)
-        await interaction.response.send_message(removed, ephemeral=True)
+            reply = ballot_summary(
+                tr, catalogue, change.ballot.picks, place.round.limits.max_picks, head=[removed]
+            )
+        await interaction.response.send_message(reply, ephemeral=True)
 
     @app_commands.command(name="myballot", description="See your ballot in the current round")
     @app_commands.guild_only()
@@ -126,14 +134,13 @@ class Voting(commands.Cog):
         )
         tr = await translator_for(interaction)
         state = tr("open") if round_.is_open else tr("closed")
-        lines = [tr("Round {name} ({state})", name=round_.name, state=state)]
+        heading = tr("Round {name} ({state})", name=round_.name, state=state)
         if ballot is None:
-            lines.append(tr("You have not voted in this round."))
+            reply = "\n".join([heading, tr("You have not voted in this round.")])
         else:
-            lines.append(ballot_summary(tr, event.catalogue, ballot.picks, round_.limits.max_picks))
-            if ballot.room:
-                lines.append(tr("Cast in the room {room}.", room=ballot.room))
-        await interaction.response.send_message("\n".join(lines), ephemeral=True)
+            head = [heading, tr("Cast in the room {room}.", room=ballot.room)] if ballot.room else [heading]
+            reply = ballot_summary(tr, event.catalogue, ballot.picks, round_.limits.max_picks, head=head)
+        await interaction.response.send_message(reply, ephemeral=True)
 
     async def _place(self, interaction: discord.Interaction) -> voting.VotingPlace:
         return await voting.voting_place(

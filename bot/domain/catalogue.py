@@ -34,6 +34,8 @@ from bot.domain.errors import CatalogueError
 BUILTIN_PREFIX = "builtin:"
 DEFAULT_CATALOGUE = "builtin:movement-strategy-2020"
 MAX_TITLE_LENGTH = 200
+# Numbers people type on a ballot; also keeps every number far inside SQLite's 64-bit INTEGER.
+MIN_NUMBER, MAX_NUMBER = 0, 999_999
 
 
 def _frozen_titles(titles: Mapping[str, str] | None) -> Mapping[str, str]:
@@ -307,6 +309,15 @@ def _field(
             field=key,
             where=where,
             kind={int: "a whole number", str: "text", list: "a list of tables"}.get(kind, kind.__name__),
+        )
+    if kind is int and not MIN_NUMBER <= value <= MAX_NUMBER:
+        raise CatalogueError(
+            "{source}: `{field}` in {where} must be between {low} and {high}.",
+            source=source,
+            field=key,
+            where=where,
+            low=MIN_NUMBER,
+            high=MAX_NUMBER,
         )
     return value
 

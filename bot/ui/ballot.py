@@ -15,7 +15,15 @@ from bot.domain.catalogue import Catalogue, Initiative
 from bot.domain.event import Round
 from bot.i18n import Translator
 from bot.services import voting
-from bot.ui.common import NO_MENTIONS, bot_of, channel_ids, member_access, report_error, translator_for
+from bot.ui.common import (
+    NO_MENTIONS,
+    bot_of,
+    channel_ids,
+    fit_message,
+    member_access,
+    report_error,
+    translator_for,
+)
 
 MAX_OPTIONS = 25  # Discord's limit per select menu
 MENUS_PER_PAGE = 4  # five rows per message: four menus and one row of buttons
@@ -298,13 +306,10 @@ class BallotSubmit(
 
 def confirmation_text(tr: Translator, catalogue: Catalogue, picks: frozenset[int], changed: bool) -> str:
     head = tr("✅ Your ballot is changed and saved.") if changed else tr("✅ Your ballot is saved.")
-    lines = [
-        head,
-        tr.ngettext("You picked {count} initiative:", "You picked {count} initiatives:", len(picks)),
-    ]
-    lines += [f"• {option_label(catalogue.initiative(n), tr.language)}" for n in sorted(picks)]
-    lines.append(tr("You can change it until the round closes: /vote, /pick, /unpick, /myballot."))
-    return "\n".join(lines)
+    counted = tr.ngettext("You picked {count} initiative:", "You picked {count} initiatives:", len(picks))
+    listed = [f"• {option_label(catalogue.initiative(n), tr.language)}" for n in sorted(picks)]
+    closing = tr("You can change it until the round closes: /vote, /pick, /unpick, /myballot.")
+    return fit_message(tr, [head, counted], listed, [closing])
 
 
 class VoteButton(

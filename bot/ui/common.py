@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -19,6 +20,33 @@ if TYPE_CHECKING:
 log = logging.getLogger("prioritybot.errors")
 
 NO_MENTIONS = discord.AllowedMentions.none()
+MESSAGE_LIMIT = 2000  # Discord's limit on a message's content
+
+
+def fit_message(
+    tr: Translator,
+    head: Sequence[str],
+    body: Sequence[str],
+    tail: Sequence[str] = (),
+    limit: int = MESSAGE_LIMIT,
+) -> str:
+    """Head and tail whole, and as much of the body as fits Discord's limit, then "…and N more".
+
+    Lists in replies (picks, rooms) grow with the catalogue and the event; a reply Discord refuses
+    would tell a participant that a committed vote may not have been saved.
+    """
+    text = "\n".join([*head, *body, *tail])
+    if len(text) <= limit:
+        return text
+    fixed = len("\n".join([*head, *tail])) + 1
+    kept: list[str] = []
+    for index, line in enumerate(body):
+        note = tr("…and {count} more", count=len(body) - index)
+        if fixed + sum(len(k) + 1 for k in kept) + len(line) + 1 + len(note) + 1 > limit:
+            kept.append(note)
+            break
+        kept.append(line)
+    return "\n".join([*head, *kept, *tail])[:limit]
 
 
 def bot_of(interaction: discord.Interaction) -> PriorityBot:

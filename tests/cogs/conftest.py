@@ -82,3 +82,22 @@ async def set_up_event(world: World, **round_options: object) -> None:
     options = {"name": "Global priorities", **round_options}
     result = await world.facilitator.slash(world.lobby, "round open", **options)
     assert "is open" in result.response.content, result.response.content
+
+
+@pytest.fixture
+def member_locales(monkeypatch: pytest.MonkeyPatch) -> dict[int, str]:
+    """Discord client locales per member id (simcord sends en-US unless told otherwise)."""
+    import simcord.interactions
+
+    locales: dict[int, str] = {}
+    original = simcord.interactions.base_payload
+
+    def with_locale(*args: object, **kwargs: object) -> object:
+        record, payload = original(*args, **kwargs)  # type: ignore[arg-type]
+        locale = locales.get(int(kwargs["user_id"]))  # type: ignore[arg-type]
+        if locale:
+            payload["locale"] = locale
+        return record, payload
+
+    monkeypatch.setattr(simcord.interactions, "base_payload", with_locale)
+    return locales
