@@ -72,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     backup = add_command("backup", help="a consistent copy of the live database")
     backup.add_argument("--output", required=True, type=Path)
+
+    feedback = add_command("export-feedback", help="write an event's feedback survey answers to a file")
+    feedback.add_argument("--event", required=True)
+    feedback.add_argument(
+        "--guild", type=int, help="Discord server id (default: the one server with an event of that name)"
+    )
+    feedback.add_argument("--format", required=True, choices=("csv", "xlsx", "json"))
+    feedback.add_argument("--output", required=True, type=Path)
     return parser
 
 
@@ -144,7 +152,9 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         try:
             await asyncio.to_thread(args.output.write_bytes, payload)
         except OSError as exc:
-            raise UserError("Cannot write {path}: {detail}.", path=str(args.output), detail=exc.strerror) from None
+            raise UserError(
+                "Cannot write {path}: {detail}.", path=str(args.output), detail=exc.strerror
+            ) from None
         print(f"Wrote {args.output} ({args.format}, {data.tally.ballot_count} ballots, {data.scope_label})")
         return 0
 
@@ -169,6 +179,44 @@ async def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     return await _with_repo(settings, action)
+
+
+async def cmd_export_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.exports.feedback_export import render_feedback_export
+    from bot.services.feedback import feedback_results
+    from db.feedback import AttendanceRepository, FeedbackRepository
+
+    async with await Database.open(settings.db_path) as db:
+        repo = Repository(db)
+        store = FeedbackRepository(db)
+        guild_id = args.guild
+        if guild_id is None:
+            # Surveys run in Discord servers: find the server unless the name is ambiguous.
+            guilds = await store.guilds_with_event(args.event)
+            if len(guilds) > 1:
+                raise UserError(
+                    "Several servers have an event called {name} ({guilds}); choose one with --guild.",
+                    name=args.event,
+                    guilds=", ".join(str(g) for g in guilds),
+                )
+            guild_id = guilds[0] if guilds else OFFLINE_GUILD_ID
+        event = await _event(repo, guild_id, args.event)
+        results = await feedback_results(store, AttendanceRepository(db), event)
+    payload = await asyncio.to_thread(render_feedback_export, args.format, results.export)
+    try:
+        await asyncio.to_thread(args.output.write_bytes, payload)
+    except OSError as exc:
+        raise UserError(
+            "Cannot write {path}: {detail}.", path=str(args.output), detail=exc.strerror
+        ) from None
+    rate = results.rate
+    summary = (
+        f"{rate.answered} of {rate.attendees} attendees answered: {rate.percent}%"
+        if rate.percent is not None
+        else "no attendees recorded"
+    )
+    print(f"Wrote {args.output} ({args.format}, {results.responses} responses; {summary})")
+    return 0
 
 
 async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
@@ -207,6 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": cmd_export,
         "compare": cmd_compare,
         "backup": cmd_backup,
+        "export-feedback": cmd_export_feedback,
     }
     try:
         return asyncio.run(handlers[args.command](args, settings))

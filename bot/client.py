@@ -24,6 +24,8 @@ EXTENSIONS = (
     "cogs.language",
     "cogs.results",
     "cogs.tally",
+    "cogs.attendance",
+    "cogs.feedback",
 )
 
 

@@ -85,7 +85,7 @@ class EventCommands(
         self, interaction: discord.Interaction, channel: RoomChannel, name: str | None = None
     ) -> None:
         event = await organiser_event(interaction)
-        room_name = event_service.clean_name(name or channel.name, "room name")
+        room_name = event_service.clean_name(name or channel.name, "room")
         room = await self.bot.repo.add_room(event.id, room_name, channel.id)
         tr = await translator_for(interaction)
         await interaction.response.send_message(

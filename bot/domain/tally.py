@@ -21,11 +21,17 @@ import numpy as np
 
 from bot.domain.catalogue import Catalogue, Initiative, MergeRule
 
+
+def _(message: str) -> str:
+    """Marks a label for the translation catalogues; the reader's language is applied where shown."""
+    return message
+
+
 QUARTILE_LABELS = {
-    1: "First quartile (most voted): 100-75%",
-    2: "Second quartile: 75-50%",
-    3: "Third quartile: 50-25%",
-    4: "Fourth quartile (least voted): 25-0%",
+    1: _("First quartile (most voted): 100-75%"),
+    2: _("Second quartile: 75-50%"),
+    3: _("Third quartile: 50-25%"),
+    4: _("Fourth quartile (least voted): 25-0%"),
 }
 QUARTILE_SHORT_LABELS = {1: "Q1 (top 25%)", 2: "Q2", 3: "Q3", 4: "Q4 (bottom 25%)"}
 

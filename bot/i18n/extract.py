@@ -80,6 +80,20 @@ def command_descriptions(path: Path) -> Iterator[tuple[int, str]]:
                 yield node.lineno, value.value
 
 
+def nested_messages(path: Path) -> Iterator[tuple[int, str | tuple[str, str]]]:
+    """Translator calls nested inside other calls' arguments, which Babel's extractor skips."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        texts = [a.value for a in node.args[:2] if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        if name == "ngettext" and len(texts) == 2:
+            yield node.lineno, (texts[0], texts[1])
+        elif name in TRANSLATOR_NAMES and texts:
+            yield node.lineno, texts[0]
+
+
 def build_template() -> Catalog:
     catalog = Catalog(project="prioritybot", creation_date=datetime(2026, 1, 1, tzinfo=UTC), fuzzy=False)
     extract_keywords = keywords()
@@ -90,6 +104,9 @@ def build_template() -> Catalog:
         ):
             if message and (message if isinstance(message, str) else message[0]).strip():
                 catalog.add(message, locations=[(relative, lineno)], flags=("python-brace-format",))
+        for lineno, nested in nested_messages(path):
+            if nested not in catalog:
+                catalog.add(nested, locations=[(relative, lineno)], flags=("python-brace-format",))
         for lineno, description in command_descriptions(path):
             catalog.add(description, locations=[(relative, lineno)])
     return catalog

@@ -13,14 +13,21 @@ MAX_CATALOGUE_BYTES = 1_000_000
 MAX_NAME_LENGTH = 100
 
 
-def clean_name(name: str, what: str = "name") -> str:
+_NAME_MESSAGES = {
+    "event": ("The event name cannot be empty.", "The event name is too long (at most {limit} characters)."),
+    "round": ("The round name cannot be empty.", "The round name is too long (at most {limit} characters)."),
+    "room": ("The room name cannot be empty.", "The room name is too long (at most {limit} characters)."),
+}
+
+
+def clean_name(name: str, kind: str) -> str:
+    """A name with its whitespace tidied; ``kind`` is "event", "round" or "room"."""
+    empty, too_long = _NAME_MESSAGES[kind]
     cleaned = " ".join(name.split())
     if not cleaned:
-        raise UserError("The {what} cannot be empty.", what=what)
+        raise UserError(empty)
     if len(cleaned) > MAX_NAME_LENGTH:
-        raise UserError(
-            "The {what} is too long (at most {limit} characters).", what=what, limit=MAX_NAME_LENGTH
-        )
+        raise UserError(too_long, limit=MAX_NAME_LENGTH)
     return cleaned
 
 
@@ -37,7 +44,7 @@ def catalogue_from_upload(filename: str, content: bytes) -> Catalogue:
 async def create_event(
     repo: Repository, guild_id: int, name: str, catalogue_spec: str | None, upload: tuple[str, bytes] | None
 ) -> Event:
-    event_name = clean_name(name, "event name")
+    event_name = clean_name(name, "event")
     if upload is not None:
         filename, content = upload
         catalogue = await asyncio.to_thread(catalogue_from_upload, filename, content)

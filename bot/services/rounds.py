@@ -38,7 +38,7 @@ async def open_round(
         raise UserError("Results are either live or hidden.")
     closes_at = now + timedelta(minutes=minutes) if minutes else None
     return await repo.open_round(
-        event.id, clean_name(name, "round name"), PickLimits(min_picks, max_picks), results, closes_at
+        event.id, clean_name(name, "round"), PickLimits(min_picks, max_picks), results, closes_at
     )
 
 

@@ -422,7 +422,7 @@ def discord_would_send(text: str) -> bool:
 
 def accepted_name(text: str) -> str | None:
     try:
-        return clean_name(text)
+        return clean_name(text, "event")
     except Exception:
         return None
 
