@@ -17,11 +17,11 @@ from bot.i18n import Translator
 from bot.services import voting
 from bot.ui.common import (
     NO_MENTIONS,
+    ReportingItem,
     bot_of,
     channel_ids,
     fit_message,
     member_access,
-    report_error,
     translator_for,
 )
 
@@ -184,21 +184,8 @@ def _page_of_menu(menu_index: int) -> int:
     return menu_index // MENUS_PER_PAGE
 
 
-class _ReportingItem:
-    """Routes a component's failures through the same polite error path as slash commands."""
-
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        try:
-            await self.handle(interaction)
-        except Exception as error:
-            await report_error(interaction, error)
-
-    async def handle(self, interaction: discord.Interaction) -> None:
-        raise NotImplementedError
-
-
 class BallotMenu(
-    _ReportingItem,
+    ReportingItem,
     discord.ui.DynamicItem[discord.ui.Select],
     template=r"pb:menu:(?P<round_id>\d+):(?P<menu>\d+)",
 ):
@@ -238,7 +225,7 @@ class BallotMenu(
 
 
 class BallotPage(
-    _ReportingItem,
+    ReportingItem,
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"pb:page:(?P<round_id>\d+):(?P<page>-?\d+)",
 ):
@@ -273,7 +260,7 @@ class BallotPage(
 
 
 class BallotSubmit(
-    _ReportingItem, discord.ui.DynamicItem[discord.ui.Button], template=r"pb:submit:(?P<round_id>\d+)"
+    ReportingItem, discord.ui.DynamicItem[discord.ui.Button], template=r"pb:submit:(?P<round_id>\d+)"
 ):
     def __init__(self, round_id: int, label: str = "Submit ballot") -> None:
         self.round_id = round_id
@@ -313,7 +300,7 @@ def confirmation_text(tr: Translator, catalogue: Catalogue, picks: frozenset[int
 
 
 class VoteButton(
-    _ReportingItem, discord.ui.DynamicItem[discord.ui.Button], template=r"pb:vote:(?P<round_id>\d+)"
+    ReportingItem, discord.ui.DynamicItem[discord.ui.Button], template=r"pb:vote:(?P<round_id>\d+)"
 ):
     """The persistent button on a room's voting panel."""
 

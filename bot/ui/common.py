@@ -142,3 +142,16 @@ async def _safe_translator(interaction: discord.Interaction) -> Translator:
     except Exception:  # the database itself may be what failed: fall back to the client's locale
         log.debug("falling back to the interaction locale for an error message", exc_info=True)
         return Translator(interaction.locale.value)
+
+
+class ReportingItem:
+    """Routes a component's failures through the same polite error path as slash commands."""
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        try:
+            await self.handle(interaction)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        raise NotImplementedError

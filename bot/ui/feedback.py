@@ -15,8 +15,15 @@ from bot.domain.feedback import Question, Survey
 from bot.i18n import Translator
 from bot.services import feedback as feedback_service
 from bot.services.attendance import note_voice_join
-from bot.ui.ballot import _ReportingItem
-from bot.ui.common import NO_MENTIONS, bot_of, member_access, report_error, require_guild, translator_for
+from bot.ui.common import (
+    NO_MENTIONS,
+    ReportingItem,
+    bot_of,
+    member_access,
+    report_error,
+    require_guild,
+    translator_for,
+)
 from db.feedback import AttendanceRepository, FeedbackRepository, SurveyState
 
 if TYPE_CHECKING:
@@ -114,7 +121,7 @@ class FeedbackModal(discord.ui.Modal):
             )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        # Failures take the same polite path as commands and buttons (as _ReportingItem does):
+        # Failures take the same polite path as commands and buttons (as ReportingItem does):
         # a refused answer is the member's to fix, not an error of the bot.
         values = {question_id: text_input.value for question_id, text_input in self.inputs.items()}
         try:
@@ -195,7 +202,7 @@ async def submit_feedback_page(
 
 
 class GiveFeedbackButton(
-    _ReportingItem, discord.ui.DynamicItem[discord.ui.Button], template=r"pb:fb:give:(?P<event_id>\d+)"
+    ReportingItem, discord.ui.DynamicItem[discord.ui.Button], template=r"pb:fb:give:(?P<event_id>\d+)"
 ):
     """The persistent button on the public survey message."""
 
@@ -218,7 +225,7 @@ class GiveFeedbackButton(
 
 
 class ContinueFeedbackButton(
-    _ReportingItem,
+    ReportingItem,
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"pb:fb:page:(?P<event_id>\d+):(?P<page>\d+)",
 ):

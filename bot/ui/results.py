@@ -17,8 +17,15 @@ from bot.domain.tally import InitiativeResult, QuartileMove, Tally
 from bot.i18n import Translator
 from bot.services import results as results_service
 from bot.services.voting import active_event
-from bot.ui.ballot import _ReportingItem
-from bot.ui.common import NO_MENTIONS, bot_of, member_access, require_guild, translator_for
+from bot.ui.common import (
+    NO_MENTIONS,
+    ReportingItem,
+    bot_of,
+    fit_message,
+    member_access,
+    require_guild,
+    translator_for,
+)
 
 PAGE_SIZE = 15
 TITLE_CHARS = 80  # per line: 15 lines stay far below the embed description's 4096 characters
@@ -151,7 +158,7 @@ def comparison_embed(tr: Translator, comparison: results_service.Comparison) -> 
             lines += ["", heading, *(_move_line(tr, move) for move in moves)]
     embed = discord.Embed(
         title=_clip(tr("Quartile changes: {before} → {after}", before=before.name, after=after.name), 256),
-        description=_fit_lines(lines, tr, DESCRIPTION_LIMIT),
+        description=fit_message(tr, [], lines, limit=DESCRIPTION_LIMIT),
     )
     embed.set_footer(text=_clip(merge_note(tr, comparison.tally_after), FOOTER_LIMIT))
     return embed
@@ -171,22 +178,8 @@ def _move_line(tr: Translator, move: QuartileMove) -> str:
     )
 
 
-def _fit_lines(lines: list[str], tr: Translator, limit: int) -> str:
-    """Whole lines up to ``limit`` characters, with a note of what was cut."""
-    text = "\n".join(lines)
-    if len(text) <= limit:
-        return text
-    kept: list[str] = []
-    for line in lines:
-        if len("\n".join([*kept, line])) > limit - 100:
-            break
-        kept.append(line)
-    kept.append(tr("… (shortened; export the rounds for the full list)"))
-    return "\n".join(kept)
-
-
 class ResultsPage(
-    _ReportingItem,
+    ReportingItem,
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"pb:results:(?P<round_id>\d+):(?P<room_id>\d+):(?P<page>-?\d+)",
 ):
