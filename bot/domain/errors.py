@@ -11,7 +11,11 @@ class UserError(Exception):
 
     ``message`` is an English message template with ``{placeholders}``; it doubles as the
     gettext message id, so the translation layer can render it in the reader's language.
+    Parameters named in ``translated_params`` are themselves message ids (a built-in question's
+    label, say) and are translated too.
     """
+
+    translated_params: tuple[str, ...] = ()
 
     def __init__(self, message: str, /, **params: Any) -> None:
         self.message = message

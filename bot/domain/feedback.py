@@ -44,6 +44,8 @@ class SurveyError(UserError):
 class AnswerError(UserError):
     """An answer the survey cannot accept; nothing of the submission is stored."""
 
+    translated_params = ("question",)  # built-in question labels are in the catalogues
+
 
 @dataclass(frozen=True)
 class Question:

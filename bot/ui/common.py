@@ -115,7 +115,11 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         original = original.original
     tr = await _safe_translator(interaction)
     if isinstance(original, UserError):
-        message = tr(original.message, **original.params)
+        params = {
+            key: tr.gettext(value) if key in original.translated_params and isinstance(value, str) else value
+            for key, value in original.params.items()
+        }
+        message = tr(original.message, **params)
     elif isinstance(original, app_commands.MissingPermissions):
         message = tr("You need the Manage Server permission to do this.")
     elif isinstance(original, app_commands.NoPrivateMessage):

@@ -1,4 +1,4 @@
-"""Participants vote in their own language: their Discord locale, or /language (Arabic)."""
+"""Participants vote and give feedback in their own language: their Discord locale, or /language."""
 
 from __future__ import annotations
 
@@ -8,12 +8,18 @@ from bot.i18n import Translator
 from tests.cogs.conftest import World, set_up_event
 
 ROUND = 1
+EVENT = 1
+GIVE = f"pb:fb:give:{EVENT}"
+INPUTS = {
+    f"pb:fb:input:{name}": value
+    for name, value in (("liked", "A"), ("missing", "B"), ("active_role", "C"), ("rating", "5"))
+}
 
 
 @pytest.mark.parametrize(
     ("locale", "language"), [("fr", "fr"), ("id", "id"), ("zh-CN", "zh_Hans"), ("zh-TW", "zh_Hant")]
 )
-async def test_ballot_and_confirmation_follow_the_discord_locale(
+async def test_voting_and_feedback_follow_the_discord_locale(
     world: World, member_locales: dict[int, str], locale: str, language: str
 ) -> None:
     await set_up_event(world)
@@ -21,19 +27,35 @@ async def test_ballot_and_confirmation_follow_the_discord_locale(
     tr = Translator(language)
     saved = tr("✅ Your ballot is saved.")
     assert saved != "✅ Your ballot is saved."  # the catalogue really translates it
+
     shown = await world.alice.slash(world.room_a, "vote")
-    assert shown.response.content.startswith(
-        tr("**Your ballot** for the round {round} (room {room})", round="Global priorities", room="French")
+    heading = tr(
+        "**Your ballot** for the round {round} (room {room})", round="Global priorities", room="French"
     )
+    assert shown.response.content.startswith(heading)
     await world.alice.select(shown.response, ["24"], custom_id=f"pb:menu:{ROUND}:1")
     await world.alice.click(shown.response, custom_id=f"pb:submit:{ROUND}")
     assert shown.response.content.startswith(saved)
-    # initiative titles come from the catalogue's translations
+    # the initiative's title comes from the catalogue's (unofficial) translations
     assert world.env.bot.repo is not None
-    refused = await world.alice.slash(world.lobby, "pick", initiative=3)
-    assert refused.response.content.startswith(
-        tr("Votes are taken in the event's breakout rooms: {rooms}.", rooms="")[:12]
+    council = (
+        (await world.env.bot.repo.active_event(world.guild.id)).catalogue.initiative(24).title_in(language)
     )
+    assert council != "The Global Council" and council in shown.response.content
+
+    refused = await world.alice.slash(world.lobby, "pick", initiative=3)
+    rooms = f"<#{world.room_a.id}>, <#{world.room_b.id}>"
+    assert refused.response.content == tr(
+        "Votes are taken in the event's breakout rooms: {rooms}.", rooms=rooms
+    )
+
+    opened = await world.organiser.slash(world.lobby, "feedback open")
+    form = await world.alice.click(opened.response, custom_id=GIVE)
+    assert form.modal is not None
+    done = await world.alice.submit_modal(form, INPUTS)
+    thanks = tr("✅ Thank you! Your feedback is saved.")
+    assert thanks != "✅ Thank you! Your feedback is saved."
+    assert done.response.content.startswith(thanks)
 
 
 async def test_arabic_through_the_language_command(world: World) -> None:
@@ -43,6 +65,20 @@ async def test_arabic_through_the_language_command(world: World) -> None:
     added = await world.alice.slash(world.room_a, "pick", initiative=24)
     content = added.response.content
     assert content.startswith("\u200f")  # right-to-left
-    assert "✅" in content and any("\u0600" <= ch <= "\u06ff" for ch in content)
-    assert content.startswith(tr("✅ Added {initiative}.", initiative="")[:4])
-    assert "\u206824" in content  # the initiative number is isolated from the Arabic around it
+    label = "24 · " + (await world.env.bot.repo.active_event(world.guild.id)).catalogue.initiative(
+        24
+    ).title_in("ar")
+    assert content.startswith(tr("✅ Added {initiative}.", initiative=label))
+    assert "\u206824 · " in content  # the initiative number is isolated from the Arabic around it
+    assert any("\u0600" <= ch <= "\u06ff" for ch in content)
+
+    opened = await world.organiser.slash(world.lobby, "feedback open")
+    form = await world.alice.click(opened.response, custom_id=GIVE)
+    refused = await world.alice.submit_modal(form, {**INPUTS, "pb:fb:input:liked": "  "})
+    question = tr.gettext("What do you like about the priorities?")
+    assert question != "What do you like about the priorities?"
+    assert question in refused.response.content  # the built-in question is named in Arabic too
+    form = await world.alice.click(opened.response, custom_id=GIVE)
+    done = await world.alice.submit_modal(form, INPUTS)
+    assert done.response.content.startswith(tr("✅ Thank you! Your feedback is saved."))
+    assert done.response.content.startswith("\u200f")
