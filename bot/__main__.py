@@ -20,6 +20,7 @@ log = logging.getLogger("prioritybot")
 
 def build_parser() -> argparse.ArgumentParser:
     from bot.exports import EXPORT_FORMATS
+    from bot.i18n import available_languages
 
     parser = argparse.ArgumentParser(
         prog="prioritybot",
@@ -59,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--room", help="one breakout room only")
     export.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    export.add_argument(
+        "--language",
+        default="en",
+        choices=available_languages(),
+        help="titles and legends in this language (catalogue translations; default: en)",
+    )
     export.add_argument("--output", required=True, type=Path)
     export.add_argument(
         "--guild", type=int, default=OFFLINE_GUILD_ID, help="Discord server id (default: offline events)"
@@ -147,7 +154,7 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         event = await _event(repo, args.guild, args.event)
         rounds = await resolve_rounds(repo, event, args.rounds)
         room = await resolve_room(repo, event, args.room)
-        data = await export_data(repo, event, rounds, room)
+        data = await export_data(repo, event, rounds, room, language=args.language)
         payload = await asyncio.to_thread(render_export, args.format, data)
         try:
             await asyncio.to_thread(args.output.write_bytes, payload)

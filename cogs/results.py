@@ -159,7 +159,11 @@ class ExportCommands(commands.Cog):
         event = await organiser_event(interaction)
         round_ = await results_service.default_round(self.bot.repo, event, round)
         scope_room = await resolve_room(self.bot.repo, event, room)
-        data = await export_data(self.bot.repo, event, [round_], scope_room, reveal_voters=voter_ids)
+        tr = await translator_for(interaction)
+        # The organiser's language: titles and the text meant for people (legends, notes).
+        data = await export_data(
+            self.bot.repo, event, [round_], scope_room, reveal_voters=voter_ids, language=tr.language
+        )
         if voter_ids:
             # Written before the file leaves the bot: a failed send still leaves the trace.
             await self.bot.repo.log_action(
@@ -170,7 +174,6 @@ class ExportCommands(commands.Cog):
             )
         payload = await asyncio.to_thread(render_export, export_format, data)
         stem = _slug(f"{event.name}-{round_.name}" + (f"-{scope_room.name}" if scope_room else ""))
-        tr = await translator_for(interaction)
         note = (
             tr("Ballots are identified by Discord user ids, as you asked; this export is in the audit log.")
             if voter_ids

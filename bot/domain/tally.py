@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from bot.domain.catalogue import Catalogue, Initiative, MergeRule
 
@@ -169,6 +170,40 @@ def tally(catalogue: Catalogue, picks_per_ballot: Iterable[Iterable[int]]) -> Ta
     rules = catalogue.merge_rules
     added, rule_counts = merge_increments(ballots, rules)
     return _build(catalogue, len(ballots), raw, added, rule_counts)
+
+
+def tally_pairs(catalogue: Catalogue, ballot_ids: Sequence[int], initiatives: Sequence[int]) -> Tally:
+    """The same tally from a table of picks, one (ballot, initiative) pair per row.
+
+    This is the shape the database holds; counting it column-wise with pandas avoids building a
+    set per ballot, which matters for rounds of 100,000 ballots. ``tally`` stays the reference:
+    the tests check that both agree on every input.
+    """
+    picks = pd.DataFrame(
+        {
+            "ballot": np.asarray(ballot_ids, dtype=np.int64),
+            "initiative": np.asarray(initiatives, dtype=np.int64),
+        }
+    )
+    raw = picks["initiative"].value_counts()
+    unknown = set(raw.index) - catalogue.initiative_numbers
+    if unknown:
+        raise ValueError(f"ballots pick initiatives outside the catalogue: {sorted(unknown)}")
+    ballots_with = {number: picks.loc[picks["initiative"] == number, "ballot"].to_numpy() for number in
+                    {n for rule in catalogue.merge_rules for n in (rule.source, rule.target)}}  # fmt: skip
+    rule_counts: Counter[int] = Counter()
+    fired_by_target: dict[int, list[np.ndarray]] = {}
+    for index, rule in enumerate(catalogue.merge_rules):
+        # Ballots that picked the source but not the target, judged on the original ballots.
+        fired = np.setdiff1d(ballots_with[rule.source], ballots_with[rule.target])
+        rule_counts[index] = len(fired)
+        fired_by_target.setdefault(rule.target, []).append(fired)
+    # A ballot adds at most one vote to a target, however many of its rules fire.
+    added = Counter(
+        {target: len(np.unique(np.concatenate(arrays))) for target, arrays in fired_by_target.items()}
+    )
+    raw_counts = Counter({int(number): int(count) for number, count in raw.items()})
+    return _build(catalogue, int(picks["ballot"].nunique()), raw_counts, added, rule_counts)
 
 
 def tally_from_counts(

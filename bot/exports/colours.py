@@ -7,6 +7,9 @@ is light enough that black text on it stays readable, so labels never need a sec
 from __future__ import annotations
 
 from bot.domain.tally import QuartileCuts
+from bot.i18n import Translator
+
+ENGLISH = Translator("en")
 
 QUARTILE_COLOURS: dict[int, str] = {1: "#1a9850", 2: "#91cf60", 3: "#fee08b", 4: "#fc8d59"}
 TEXT_COLOUR = "#000000"
@@ -22,12 +25,13 @@ def format_count(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def quartile_range(quartile: int, cuts: QuartileCuts) -> str:
+def quartile_range(quartile: int, cuts: QuartileCuts, tr: Translator = ENGLISH) -> str:
     """The votes a quartile covers, e.g. "23 to under 35 votes", matching QuartileCuts.quartile_of."""
     q25, q50, q75 = (format_count(c) for c in (cuts.q25, cuts.q50, cuts.q75))
-    return {
-        1: f"{q75} votes or more",
-        2: f"{q50} to under {q75} votes",
-        3: f"{q25} to under {q50} votes",
-        4: f"under {q25} votes",
-    }[quartile]
+    if quartile == 1:
+        return tr("{low} votes or more", low=q75)
+    if quartile == 2:
+        return tr("{low} to under {high} votes", low=q50, high=q75)
+    if quartile == 3:
+        return tr("{low} to under {high} votes", low=q25, high=q50)
+    return tr("under {high} votes", high=q25)

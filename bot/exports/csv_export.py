@@ -24,13 +24,13 @@ TALLY_COLUMNS: tuple[str, ...] = (
 TallyRow = tuple[int, int, str, int, int, int, int]
 
 
-def tally_rows(tally: Tally) -> list[TallyRow]:
+def tally_rows(tally: Tally, language: str = "en") -> list[TallyRow]:
     """Rows matching TALLY_COLUMNS; ``votes`` is after merge rules, ``merged_in`` what they added."""
     return [
         (
             result.initiative.recommendation,
             result.number,
-            result.initiative.title,
+            result.initiative.title_in(language),
             result.votes,
             result.raw_votes,
             result.merged_in,
@@ -49,5 +49,5 @@ def to_csv(data: ExportData) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(TALLY_COLUMNS)
-    writer.writerows(tally_rows(data.tally))
+    writer.writerows(tally_rows(data.tally, data.language))
     return buffer.getvalue().encode("utf-8")

@@ -15,7 +15,7 @@ from bot.exports.model import ExportData
 
 def _rows(data: ExportData) -> list[dict[str, Any]]:
     rows = []
-    for values in tally_rows(data.tally):
+    for values in tally_rows(data.tally, data.language):
         row: dict[str, Any] = dict(zip(TALLY_COLUMNS, values, strict=True))
         # "initiative" keeps the CSV's meaning (the title) so one reader handles both formats;
         # "title" is the explicit name for new consumers.

@@ -19,6 +19,9 @@ class ExportData:
     room_tallies: Mapping[str, Tally] = field(default_factory=lambda: MappingProxyType({}))
     # Voters are already pseudonymised (stable per event) unless an organiser asked for ids.
     ballots: tuple[Ballot, ...] = ()
+    # The reader's language: titles from the catalogue's translations, and the text meant for
+    # people (legends, notes) in wikitext and XLSX. Column names and JSON keys never change.
+    language: str = "en"
 
     @property
     def scope_label(self) -> str:

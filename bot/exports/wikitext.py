@@ -15,6 +15,7 @@ from collections import defaultdict
 from bot.domain.tally import QUARTILE_LABELS, InitiativeResult, RuleInstances, Tally
 from bot.exports.colours import QUARTILE_COLOURS, TEXT_COLOUR, format_count, quartile_range
 from bot.exports.model import ExportData
+from bot.i18n import Translator
 
 # Characters with a meaning in wikitext or HTML, written as numeric entities so they display
 # literally. "&" goes first so the entities added afterwards are not escaped again.
@@ -50,11 +51,13 @@ def _style(quartile: int) -> str:
     return f'style="background:{QUARTILE_COLOURS[quartile]}; color:{TEXT_COLOUR}"'
 
 
-def _legend(tally: Tally) -> list[str]:
+def _legend(tally: Tally, tr: Translator) -> list[str]:
     lines = [
-        "Based on the number of votes, the initiatives are distributed into four quartiles that show "
-        "how often they were prioritized compared to other initiatives. The initiatives in the table "
-        "are colour-coded as follows:",
+        tr(
+            "Based on the number of votes, the initiatives are distributed into four quartiles that show "
+            "how often they were prioritized compared to other initiatives. The initiatives in the table "
+            "are colour-coded as follows:"
+        ),
         "",
     ]
     for quartile in (1, 2, 3, 4):
@@ -62,49 +65,66 @@ def _legend(tally: Tally) -> list[str]:
             f'<span style="display:inline-block; width:1.5em; background:{QUARTILE_COLOURS[quartile]}; '
             'border:1px solid #a2a9b1">&nbsp;</span>'
         )
-        lines.append(f"* {swatch} {QUARTILE_LABELS[quartile]} ({quartile_range(quartile, tally.cuts)})")
+        label = tr(QUARTILE_LABELS[quartile])
+        lines.append(f"* {swatch} {label} ({quartile_range(quartile, tally.cuts, tr)})")
     cuts = tally.cuts
     lines += [
         "",
-        f"Cut points: {format_count(cuts.q25)}, {format_count(cuts.q50)} and {format_count(cuts.q75)} votes "
-        f"(25th, 50th and 75th percentiles); {tally.ballot_count} ballots, {tally.total_votes} votes.",
+        tr(
+            "Cut points: {q25}, {q50} and {q75} votes (25th, 50th and 75th percentiles); "
+            "{ballots} ballots, {votes} votes.",
+            q25=format_count(cuts.q25),
+            q50=format_count(cuts.q50),
+            q75=format_count(cuts.q75),
+            ballots=tally.ballot_count,
+            votes=tally.total_votes,
+        ),
         "",
     ]
     return lines
 
 
-def _quoted_initiative(tally: Tally, number: int) -> str:
-    return f'"{number}. {escape_wikitext(tally.catalogue.initiative(number).title)}"'
+def _quoted_initiative(tally: Tally, number: int, language: str) -> str:
+    return f'"{number}. {escape_wikitext(tally.catalogue.initiative(number).title_in(language))}"'
 
 
-def _footnote(tally: Tally, instances: RuleInstances) -> str:
+def _footnote(tally: Tally, instances: RuleInstances, tr: Translator) -> str:
     rule = instances.rule
-    source = _quoted_initiative(tally, rule.source)
-    target = _quoted_initiative(tally, rule.target)
-    plural = "instance" if instances.ballots_added == 1 else "instances"
-    text = (
-        f"The unique results for prioritizing {source} (a total of {instances.ballots_added} {plural}) "
-        f"were merged into the results for {target}."
+    source = _quoted_initiative(tally, rule.source, tr.language)
+    target = _quoted_initiative(tally, rule.target, tr.language)
+    text = tr.ngettext(
+        "The unique results for prioritizing {source} (a total of {count} instance) were merged into "
+        "the results for {target}.",
+        "The unique results for prioritizing {source} (a total of {count} instances) were merged into "
+        "the results for {target}.",
+        instances.ballots_added,
+        source=source,
+        target=target,
     )
     # The catalogue's note is the organisers' own explanation; the generic one is the fallback.
     if rule.note.strip():
         text += " " + escape_wikitext(rule.note)
     else:
-        text += (
-            f" This means that, when someone prioritized {source} but not {target}, it was regarded "
-            f"as a prioritization for both. The data for {source} was left intact for reference purposes."
+        text += " " + tr(
+            "This means that, when someone prioritized {source} but not {target}, it was regarded "
+            "as a prioritization for both. The data for {source} was left intact for reference purposes.",
+            source=source,
+            target=target,
         )
     name = f"merge-{rule.source}-{rule.target}"
     return f'<ref name="{name}">{text}</ref>'
 
 
-def _votes_cell(tally: Tally, result: InitiativeResult, footnotes: dict[int, list[RuleInstances]]) -> str:
-    refs = "".join(_footnote(tally, item) for item in footnotes.get(result.number, ()))
+def _votes_cell(
+    tally: Tally, result: InitiativeResult, footnotes: dict[int, list[RuleInstances]], tr: Translator
+) -> str:
+    refs = "".join(_footnote(tally, item, tr) for item in footnotes.get(result.number, ()))
     return f"| {_style(result.quartile)} | {result.votes}{refs}"
 
 
-def _table(data: ExportData) -> list[str]:
+def _table(data: ExportData, tr: Translator) -> list[str]:
     tally = data.tally
+    language = tr.language
     footnotes: dict[int, list[RuleInstances]] = defaultdict(list)
     for item in tally.rule_instances:
         if item.ballots_added:
@@ -113,7 +133,11 @@ def _table(data: ExportData) -> list[str]:
     lines = [
         '{| class="wikitable"',
         f"|+ {escape_wikitext(data.scope_label)}",
-        '! Recommendation !! colspan="2" | Initiatives !! Survey results',
+        '! {} !! colspan="2" | {} !! {}'.format(
+            escape_wikitext(tr("Recommendation")),
+            escape_wikitext(tr("Initiatives")),
+            escape_wikitext(tr("Survey results")),
+        ),
     ]
     for recommendation in tally.catalogue.recommendations:
         span = len(recommendation.initiatives)
@@ -122,15 +146,17 @@ def _table(data: ExportData) -> list[str]:
             result = by_number[initiative.number]
             lines.append("|-")
             if position == 0:
-                lines.append(f"| {rowspan}{recommendation.number}. {escape_wikitext(recommendation.title)}")
+                title = escape_wikitext(recommendation.title_in(language))
+                lines.append(f"| {rowspan}{recommendation.number}. {title}")
             lines.append(f"| {_style(result.quartile)} | {initiative.number}")
-            lines.append(f"| {_style(result.quartile)} | {escape_wikitext(initiative.title)}")
-            lines.append(_votes_cell(tally, result, footnotes))
+            lines.append(f"| {_style(result.quartile)} | {escape_wikitext(initiative.title_in(language))}")
+            lines.append(_votes_cell(tally, result, footnotes, tr))
     lines.append("|}")
     return lines
 
 
 def to_wikitext(data: ExportData) -> bytes:
     """UTF-8 wikitext: legend, table, then ``<references />`` for the merge footnotes."""
-    lines = [*_legend(data.tally), *_table(data), "", "<references />", ""]
+    tr = Translator(data.language)
+    lines = [*_legend(data.tally, tr), *_table(data, tr), "", "<references />", ""]
     return "\n".join(lines).encode("utf-8")

@@ -16,6 +16,7 @@ from bot.domain.tally import QUARTILE_LABELS
 from bot.exports.colours import QUARTILE_COLOURS, argb, quartile_range
 from bot.exports.csv_export import TALLY_COLUMNS, tally_rows
 from bot.exports.model import ExportData
+from bot.i18n import Translator
 
 _BOLD = Font(bold=True)
 # The Tally sheet's columns that carry the quartile colour: number, initiative and votes, the
@@ -62,11 +63,11 @@ def _widths(sheet: Worksheet, widths: Sequence[float]) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
-def _tally_sheet(sheet: Worksheet, data: ExportData) -> None:
+def _tally_sheet(sheet: Worksheet, data: ExportData, tr: Translator) -> None:
     sheet.title = "Tally"
     _header(sheet, TALLY_COLUMNS)
     coloured = [index for index, name in enumerate(TALLY_COLUMNS) if name in _COLOURED_COLUMNS]
-    for row_values in tally_rows(data.tally):
+    for row_values in tally_rows(data.tally, data.language):
         row = _append(sheet, row_values)
         fill = _fill(row_values[TALLY_COLUMNS.index("quartile")])
         for index in coloured:
@@ -76,19 +77,19 @@ def _tally_sheet(sheet: Worksheet, data: ExportData) -> None:
 
     # Legend two rows below the table, so sorting or filtering the table leaves it alone.
     legend_row = sheet.max_row + 2
-    sheet.cell(row=legend_row, column=2, value="Legend").font = _BOLD
+    sheet.cell(row=legend_row, column=2, value=tr("Legend")).font = _BOLD
     for offset, quartile in enumerate((1, 2, 3, 4), start=1):
         sheet.cell(row=legend_row + offset, column=2, value=quartile).fill = _fill(quartile)
         label = sheet.cell(
             row=legend_row + offset,
             column=3,
-            value=f"{QUARTILE_LABELS[quartile]} ({quartile_range(quartile, data.tally.cuts)})",
+            value=_text(f"{tr(QUARTILE_LABELS[quartile])} ({quartile_range(quartile, data.tally.cuts, tr)})"),
         )
         label.fill = _fill(quartile)
     note_row = legend_row + 6
-    sheet.cell(row=note_row, column=2, value="Scope")
+    sheet.cell(row=note_row, column=2, value=tr("Scope"))
     sheet.cell(row=note_row, column=3, value=_text(data.scope_label)).data_type = "s"
-    sheet.cell(row=note_row + 1, column=2, value="Ballots")
+    sheet.cell(row=note_row + 1, column=2, value=tr("Ballots"))
     sheet.cell(row=note_row + 1, column=3, value=data.tally.ballot_count)
 
 
@@ -97,11 +98,12 @@ def _room_sheet(sheet: Worksheet, data: ExportData) -> None:
     _header(sheet, ["number", "initiative", *rooms, "raw_votes", "votes"])
     for result in data.tally.results:
         per_room = [data.room_tallies[room].result(result.number).raw_votes for room in rooms]
-        _append(sheet, [result.number, result.initiative.title, *per_room, result.raw_votes, result.votes])
+        title = result.initiative.title_in(data.language)
+        _append(sheet, [result.number, title, *per_room, result.raw_votes, result.votes])
     _widths(sheet, [10, 70, *(max(10, len(room) + 2) for room in rooms), 12, 10])
 
 
-def _rules_sheet(sheet: Worksheet, data: ExportData) -> None:
+def _rules_sheet(sheet: Worksheet, data: ExportData, tr: Translator) -> None:
     catalogue = data.tally.catalogue
     _header(sheet, ["source", "source_title", "target", "target_title", "ballots_added", "note"])
     for instances in data.tally.rule_instances:
@@ -110,15 +112,15 @@ def _rules_sheet(sheet: Worksheet, data: ExportData) -> None:
             sheet,
             [
                 rule.source,
-                catalogue.initiative(rule.source).title,
+                catalogue.initiative(rule.source).title_in(data.language),
                 rule.target,
-                catalogue.initiative(rule.target).title,
+                catalogue.initiative(rule.target).title_in(data.language),
                 instances.ballots_added,
                 rule.note,
             ],
         )
     if not data.tally.rule_instances:
-        _append(sheet, ["This catalogue has no merge rules."])
+        _append(sheet, [tr("This catalogue has no merge rules.")])
     _widths(sheet, [10, 45, 10, 45, 14, 80])
     for row in sheet.iter_rows(min_row=2, min_col=6, max_col=6):
         for cell in row:
@@ -129,9 +131,10 @@ def to_xlsx(data: ExportData) -> bytes:
     """An .xlsx workbook with the sheets "Tally", "By room" and "Merge rules"."""
     workbook = Workbook()
     workbook.properties.title = _text(data.scope_label)
-    _tally_sheet(workbook.active, data)
+    tr = Translator(data.language)
+    _tally_sheet(workbook.active, data, tr)
     _room_sheet(workbook.create_sheet("By room"), data)
-    _rules_sheet(workbook.create_sheet("Merge rules"), data)
+    _rules_sheet(workbook.create_sheet("Merge rules"), data, tr)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from bot.domain.ballots import Ballot
 from bot.domain.errors import NotFoundError
 from bot.domain.event import Event, Room, Round
-from bot.domain.tally import QuartileMove, Tally, compare_tallies, tally
+from bot.domain.tally import QuartileMove, Tally, compare_tallies, tally, tally_pairs
 from bot.exports.model import ExportData
 from db.repositories import Repository
 
@@ -56,8 +56,8 @@ async def scope_ballots(repo: Repository, rounds: Sequence[Round], room: Room | 
 async def tally_scope(
     repo: Repository, event: Event, rounds: Sequence[Round], room: Room | None = None
 ) -> Tally:
-    picks = await repo.pick_sets([r.id for r in rounds], room_id=room.id if room else None)
-    return tally(event.catalogue, picks)
+    ballot_ids, initiatives = await repo.pick_pairs([r.id for r in rounds], room_id=room.id if room else None)
+    return tally_pairs(event.catalogue, ballot_ids, initiatives)
 
 
 async def export_data(
@@ -67,6 +67,7 @@ async def export_data(
     room: Room | None = None,
     *,
     reveal_voters: bool = False,
+    language: str = "en",
 ) -> ExportData:
     ballots = await scope_ballots(repo, rounds, room)
     by_room: dict[str, list[frozenset[int]]] = defaultdict(list)
@@ -83,6 +84,7 @@ async def export_data(
         tally=tally(event.catalogue, [b.picks for b in ballots]),
         room_tallies={name: tally(event.catalogue, picks) for name, picks in sorted(by_room.items())},
         ballots=tuple(shown),
+        language=language,
     )
 
 

@@ -14,7 +14,7 @@ from bot.domain.sample_event import (
     SAMPLE_MAX_PICKS,
     sample_ballots,
 )
-from bot.domain.tally import compare_tallies, quartile_cuts, tally
+from bot.domain.tally import compare_tallies, quartile_cuts, tally, tally_pairs
 
 # The report's published table: votes after the merge rule (24 = 60 raw + 6 merged).
 REPORT_TABLE = {**REPORT_RAW_VOTES, 24: 66}
@@ -184,3 +184,23 @@ def test_adding_a_ballot_never_lowers_any_count(ballots: list[frozenset[int]], e
 def test_ballots_outside_the_catalogue_are_rejected(catalogue: Catalogue) -> None:
     with pytest.raises(ValueError, match="outside the catalogue"):
         tally(catalogue, [{46}])
+
+
+def _pairs(ballots: list[frozenset[int]]) -> tuple[list[int], list[int]]:
+    ballot_ids = [index for index, picks in enumerate(ballots) for _ in picks]
+    initiatives = [number for picks in ballots for number in picks]
+    return ballot_ids, initiatives
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.frozensets(st.integers(min_value=1, max_value=4), min_size=1, max_size=4), max_size=40))
+def test_the_pick_table_tally_agrees_with_the_reference(ballots: list[frozenset[int]]) -> None:
+    assert tally_pairs(SMALL, *_pairs(ballots)) == tally(SMALL, ballots)
+
+
+def test_the_pick_table_tally_reproduces_the_report(catalogue: Catalogue) -> None:
+    ballots = [b.picks for b in sample_ballots()]
+    from_pairs = tally_pairs(catalogue, *_pairs(ballots))
+    assert from_pairs == tally(catalogue, ballots)
+    assert from_pairs.result(24).votes == 66
+    assert from_pairs.rule_instances[0].ballots_added == 6
