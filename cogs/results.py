@@ -97,7 +97,10 @@ class ResultsCommands(
         )
         tr = await translator_for(interaction)
         embed, page = results_embed(tr, scope.round, scope.room, scope.tally, 0)
-        chart_title = embed.title or ""
+        # Names only: chart fonts may lack the reader's script, and the embed carries the words.
+        chart_title = " — ".join(
+            part for part in (event.name, scope.round.name, scope.room.name if scope.room else "") if part
+        )
         heatmap, bars = await asyncio.gather(
             asyncio.to_thread(heatmap_png, scope.tally, chart_title),
             asyncio.to_thread(ranked_bar_png, scope.tally, chart_title),

@@ -19,6 +19,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -37,6 +38,21 @@ HEATMAP_LABEL_CHARS = 48
 MERGED_HATCH = "///"
 EDGE_COLOUR = "#333333"
 LABEL_PAD_PX = 14  # between a row label and its cells or bar, tick marks included
+
+
+# Names typed by organisers (events, rooms, custom titles) may be in any script. DejaVu Sans
+# covers Latin, Greek and Cyrillic; where the machine has Noto fonts for Chinese, Devanagari or
+# Arabic, matplotlib falls back to them glyph by glyph. Only installed families are listed, so a
+# bare machine logs no "font not found" warnings.
+_FALLBACK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Sans Devanagari",
+    "Noto Sans Arabic",
+    "Noto Sans",
+)
+_installed = {entry.name for entry in font_manager.fontManager.ttflist}
+matplotlib.rcParams["font.family"] = ["DejaVu Sans", *(f for f in _FALLBACK_FAMILIES if f in _installed)]
 
 
 def _plain(text: str) -> str:
