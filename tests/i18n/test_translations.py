@@ -58,3 +58,32 @@ def test_arabic_isolates_values_and_reads_right_to_left() -> None:
     assert text.startswith(RLM)
     assert f"{FSI}3{PDI}" in text and f"{FSI}6{PDI}" in text
     assert re.search(r"[\u0600-\u06ff]", text)
+
+
+async def test_command_descriptions_are_localised_but_names_are_not() -> None:
+    import discord
+    from discord import app_commands
+
+    from bot.i18n.discord import CatalogueTranslator
+
+    translator = CatalogueTranslator()
+    location = app_commands.TranslationContextLocation
+    description = app_commands.locale_str("Open your ballot for the current round")
+    french = await translator.translate(
+        description,
+        discord.Locale.french,
+        app_commands.TranslationContext(location.command_description, None),
+    )
+    assert french == Translator("fr").gettext("Open your ballot for the current round") != description.message
+    name = await translator.translate(
+        app_commands.locale_str("vote"),
+        discord.Locale.french,
+        app_commands.TranslationContext(location.command_name, None),
+    )
+    assert name is None
+    english = await translator.translate(
+        description,
+        discord.Locale.american_english,
+        app_commands.TranslationContext(location.command_description, None),
+    )
+    assert english is None
