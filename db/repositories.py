@@ -39,6 +39,7 @@ class Repository:
         # The bot passes discord.utils.utcnow, so stored times follow the same clock as its timers.
         self.clock = clock
         self._ballot_writer = BallotWriter(db, clock)
+        self._catalogues: dict[int, tuple[Catalogue, str]] = {}
 
     # --- catalogues -------------------------------------------------------------------------
 
@@ -81,6 +82,20 @@ class Repository:
         return catalogue_id
 
     async def _load_catalogue(self, catalogue_id: int, event_id: int) -> tuple[Catalogue, str]:
+        """The event's catalogue with the event's own merge rules.
+
+        Catalogue rows are written once and never changed, so they are read once per process;
+        every interaction looks up its event, and this keeps that to a couple of small queries.
+        """
+        cached = self._catalogues.get(catalogue_id)
+        if cached is None:
+            cached = await self._read_catalogue(catalogue_id)
+            self._catalogues[catalogue_id] = cached
+        catalogue, source = cached
+        rules = await self.merge_rules(event_id)
+        return Catalogue(catalogue.name, catalogue.recommendations, tuple(rules), catalogue.metadata), source
+
+    async def _read_catalogue(self, catalogue_id: int) -> tuple[Catalogue, str]:
         conn = self.db.reader
         async with conn.execute(
             "SELECT name, source, metadata FROM catalogues WHERE id = ?", (catalogue_id,)
@@ -109,8 +124,7 @@ class Repository:
                 )
                 for number, title, titles in await cursor.fetchall()
             )
-        rules = await self.merge_rules(event_id)
-        return Catalogue(name, recommendations, tuple(rules), MappingProxyType(json.loads(metadata))), source
+        return Catalogue(name, recommendations, (), MappingProxyType(json.loads(metadata))), source
 
     # --- events -----------------------------------------------------------------------------
 
