@@ -31,6 +31,7 @@ from bot.ui.feedback import (
     feedback_store,
     give_feedback_view,
     open_feedback_form,
+    submit_orphaned_form,
     survey_embed,
 )
 from db.feedback import SurveyState
@@ -124,6 +125,11 @@ class FeedbackCommands(
         organiser = event.roles.organiser
         require_organiser(event.roles, member_access(interaction), f"<@&{organiser}>" if organiser else None)
         return event
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        # A form that was open on someone's screen while the bot restarted still counts.
+        await submit_orphaned_form(interaction)
 
     @app_commands.command(
         name="open", description="Open the feedback survey and post its Give feedback button here"

@@ -1,12 +1,16 @@
 """The feedback form: modal pages of at most five inputs, the persistent "Give feedback" button and
 the "Continue" button between pages. Buttons are DynamicItems whose custom_id carries the event
 (and page); answers between pages are drafts in the database, so both keep working after a
-restart. A modal itself lives only while it is open on the member's screen.
+restart. A modal's custom_id carries its event and page too: a form that was open on a member's
+screen while the bot restarted is still accepted (see ``submit_orphaned_form``).
 """
 
 from __future__ import annotations
 
 import re
+import secrets
+import weakref
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -34,6 +38,11 @@ TITLE_LIMIT = 45
 LABEL_LIMIT = 45
 DESCRIPTION_LIMIT = 100
 INPUT_PREFIX = "pb:fb:input:"
+MODAL_ID = re.compile(r"pb:fb:form:(?P<event_id>\d+):(?P<page>\d+):[0-9a-f]+")
+
+# Forms this bot instance showed and still holds in memory (discord.py answers those itself).
+# Any other form with our custom_id was shown before a restart: the listener takes it.
+_open_forms: weakref.WeakKeyDictionary[discord.Client, set[str]] = weakref.WeakKeyDictionary()
 
 
 def feedback_store(bot: PriorityBot) -> FeedbackRepository:
@@ -96,15 +105,16 @@ def _text_input(tr: Translator, question: Question, value: str | None) -> discor
 
 
 class FeedbackModal(discord.ui.Modal):
-    """One page of the form. Its custom_id stays random (discord.py's default): modals are
-    matched by custom_id alone, and two members' forms must never share one."""
+    """One page of the form. Its custom_id ends in a random part: modals are matched by custom_id
+    alone, and two members' forms must never share one."""
 
     def __init__(
         self, tr: Translator, event_id: int, survey: Survey, page: int, values: dict[str, str]
     ) -> None:
         pages = survey.page_count
         title = tr("Feedback") if pages == 1 else tr("Feedback ({page}/{pages})", page=page + 1, pages=pages)
-        super().__init__(title=_clip(title, TITLE_LIMIT), timeout=MODAL_TIMEOUT)
+        custom_id = f"pb:fb:form:{event_id}:{page}:{secrets.token_hex(8)}"
+        super().__init__(title=_clip(title, TITLE_LIMIT), timeout=MODAL_TIMEOUT, custom_id=custom_id)
         self.event_id = event_id
         self.page = page
         self.inputs: dict[str, discord.ui.TextInput[Any]] = {}
@@ -121,6 +131,8 @@ class FeedbackModal(discord.ui.Modal):
             )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        # The id stays registered until the modal times out: the restart listener runs for this
+        # very interaction too, and must see that the form is answered here.
         # Failures take the same polite path as commands and buttons (as ReportingItem does):
         # a refused answer is the member's to fix, not an error of the bot.
         values = {question_id: text_input.value for question_id, text_input in self.inputs.items()}
@@ -128,6 +140,39 @@ class FeedbackModal(discord.ui.Modal):
             await submit_feedback_page(interaction, self.event_id, self.page, values)
         except Exception as error:
             await report_error(interaction, error)
+
+    async def on_timeout(self) -> None:
+        for forms in _open_forms.values():
+            forms.discard(self.custom_id)
+
+
+def _submitted_values(components: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Text inputs' values from a raw modal submission (inside labels or action rows)."""
+    values: dict[str, str] = {}
+    for component in components:
+        custom_id, value = component.get("custom_id"), component.get("value")
+        if isinstance(custom_id, str) and custom_id.startswith(INPUT_PREFIX) and isinstance(value, str):
+            values[custom_id.removeprefix(INPUT_PREFIX)] = value
+        values.update(_submitted_values(component.get("components", ())))
+        if isinstance(component.get("component"), Mapping):
+            values.update(_submitted_values([component["component"]]))
+    return values
+
+
+async def submit_orphaned_form(interaction: discord.Interaction) -> bool:
+    """Accept a form shown before a restart (discord.py no longer holds its Modal); True if taken."""
+    if interaction.type is not discord.InteractionType.modal_submit or not interaction.data:
+        return False
+    custom_id = str(interaction.data.get("custom_id", ""))
+    match = MODAL_ID.fullmatch(custom_id)
+    if match is None or custom_id in _open_forms.get(interaction.client, set()):
+        return False
+    values = _submitted_values(interaction.data.get("components", ()))  # type: ignore[arg-type]
+    try:
+        await submit_feedback_page(interaction, int(match["event_id"]), int(match["page"]), values)
+    except Exception as error:
+        await report_error(interaction, error)
+    return True
 
 
 async def _note_voice_presence(interaction: discord.Interaction) -> None:
@@ -154,7 +199,9 @@ async def open_feedback_form(interaction: discord.Interaction, event_id: int | N
         store, attendance_store(bot), event, interaction.user.id, member_access(interaction), page
     )
     tr = await translator_for(interaction)
-    await interaction.response.send_modal(FeedbackModal(tr, event.id, form.survey, form.page, form.values))
+    modal = FeedbackModal(tr, event.id, form.survey, form.page, form.values)
+    _open_forms.setdefault(interaction.client, set()).add(modal.custom_id)
+    await interaction.response.send_modal(modal)
 
 
 async def submit_feedback_page(

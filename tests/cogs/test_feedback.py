@@ -385,3 +385,27 @@ async def test_the_response_rate_of_the_report_84_of_214(world: World, db: Datab
     document = json.loads(render_feedback_export("json", results.export))
     assert document["response_rate_percent"] == 39
     assert len(document["responses"]) == 85
+
+
+async def test_a_form_open_during_a_restart_is_still_accepted(world: World, db: Database) -> None:
+    await set_up_event(world)
+    await world.alice.slash(world.room_a, "checkin")
+    opened = await open_survey(world)
+    shown = await world.alice.click(opened.response, custom_id=GIVE)
+    assert shown.modal["custom_id"].startswith(f"pb:fb:form:{EVENT}:0:")
+    await world.restart(db)  # the new bot holds no Modal for the form on alice's screen
+    done = await world.alice.submit_modal(shown, ANSWERS)
+    assert done.response.ephemeral
+    assert "Thank you! Your feedback is saved." in done.response.content
+    assert (await stored(db, world.alice)).answers["missing"] == "Capacity building"
+
+
+async def test_a_form_is_answered_once_when_the_bot_still_holds_it(world: World, db: Database) -> None:
+    await set_up_event(world)
+    await world.alice.slash(world.room_a, "checkin")
+    opened = await open_survey(world)
+    shown = await world.alice.click(opened.response, custom_id=GIVE)
+    done = await world.alice.submit_modal(shown, ANSWERS)
+    # the in-memory Modal answered; the restart listener stood aside (no second reply, no error)
+    assert done.response.ephemeral and not done.followups
+    assert len(await FeedbackRepository(db).responses(EVENT)) == 1
