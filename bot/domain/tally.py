@@ -34,7 +34,6 @@ QUARTILE_LABELS = {
     3: _("Third quartile: 50-25%"),
     4: _("Fourth quartile (least voted): 25-0%"),
 }
-QUARTILE_SHORT_LABELS = {1: "Q1 (top 25%)", 2: "Q2", 3: "Q3", 4: "Q4 (bottom 25%)"}
 
 
 @dataclass(frozen=True)

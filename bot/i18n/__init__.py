@@ -127,8 +127,3 @@ class Translator:
             isolated = {key: f"{FSI}{value}{PDI}" for key, value in params.items()}
             return RLM + text.format(**isolated)
         return text.format(**params) if params else text
-
-
-def _(message: str) -> str:
-    """Marks a message for extraction where it is defined, translated later where it is shown."""
-    return message
