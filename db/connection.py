@@ -4,6 +4,11 @@ One writer connection serialises every write behind an asyncio lock (SQLite allo
 at a time anyway, and interleaving two transactions on one connection would mix them); a second
 connection serves reads, which WAL mode lets run against the last committed state while a write
 is in progress.
+
+Every read runs to completion in one hop to aiosqlite's thread (``Reader``). A statement left
+open across an ``await`` keeps the shared reader connection inside one read transaction, and
+every other coroutine's read on that connection then sees the same, older snapshot: under load
+a voter's draft or ballot read back right after the writer committed it came out stale.
 """
 
 from __future__ import annotations
@@ -12,10 +17,11 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Generator, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -39,11 +45,86 @@ def migration_scripts() -> list[tuple[int, str, str]]:
     return scripts
 
 
+class FetchedRows:
+    """The rows of a finished query, with the cursor methods our stores use."""
+
+    def __init__(self, rows: list[Any]) -> None:
+        self._rows = rows
+        self._next = 0
+
+    async def fetchone(self) -> Any:
+        if self._next >= len(self._rows):
+            return None
+        row = self._rows[self._next]
+        self._next += 1
+        return row
+
+    async def fetchall(self) -> list[Any]:
+        rest, self._next = self._rows[self._next :], len(self._rows)
+        return rest
+
+    def __aiter__(self) -> FetchedRows:
+        return self
+
+    async def __anext__(self) -> Any:
+        row = await self.fetchone()
+        if row is None:
+            raise StopAsyncIteration
+        return row
+
+    async def __aenter__(self) -> FetchedRows:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+class _ReadQuery:
+    """``async with reader.execute(...) as rows`` or ``rows = await reader.execute(...)``."""
+
+    def __init__(self, reader: Reader, sql: str, parameters: Iterable[Any]) -> None:
+        self._reader = reader
+        self._sql = sql
+        self._parameters = parameters
+
+    async def _run(self) -> FetchedRows:
+        return FetchedRows(await self._reader.execute_fetchall(self._sql, self._parameters))
+
+    def __await__(self) -> Generator[Any, None, FetchedRows]:
+        return self._run().__await__()
+
+    async def __aenter__(self) -> FetchedRows:
+        return await self._run()
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+class Reader:
+    """The shared read connection; each query is executed and fetched whole in one thread hop,
+    so no statement (and no read snapshot) outlives the call that made it."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection = connection
+
+    def execute(self, sql: str, parameters: Iterable[Any] = ()) -> _ReadQuery:
+        return _ReadQuery(self, sql, parameters)
+
+    async def execute_fetchall(self, sql: str, parameters: Iterable[Any] = ()) -> list[Any]:
+        return list(await self._connection.execute_fetchall(sql, parameters))
+
+    async def backup(self, target: aiosqlite.Connection) -> None:
+        await self._connection.backup(target)
+
+    async def close(self) -> None:
+        await self._connection.close()
+
+
 class Database:
     def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
         self.path = path
         self._writer = writer
-        self._reader = reader
+        self._reader = Reader(reader)
         self._write_lock = asyncio.Lock()
 
     @classmethod
@@ -91,7 +172,7 @@ class Database:
                 await self._writer.commit()
 
     @property
-    def reader(self) -> aiosqlite.Connection:
+    def reader(self) -> Reader:
         return self._reader
 
     async def schema_version(self) -> int:

@@ -65,9 +65,11 @@ class LiveTallyRepository:
                 (message_id, guild_id, channel_id, event_id, round_id, room_id,
                  "room" if room_id is not None else "round", posted_at, version),
             )  # fmt: skip
-        found = await self.get(message_id)
-        assert found is not None
-        return found
+            # Read back on the writer, inside the transaction: the row is certainly there.
+            rows = await conn.execute_fetchall(
+                f"SELECT {_COLUMNS} FROM live_tallies WHERE message_id = ?", (message_id,)
+            )
+        return _from_row(next(iter(rows)))
 
     async def get(self, message_id: int) -> LiveTally | None:
         async with self.db.reader.execute(
