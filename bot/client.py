@@ -6,11 +6,13 @@ import asyncio
 import logging
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Settings
 from bot.i18n.discord import CatalogueTranslator
 from bot.ui.ballot import PERSISTENT_ITEMS
+from bot.ui.deadline import InteractionLoad
 from db.connection import Database
 from db.repositories import Repository
 
@@ -40,6 +42,12 @@ def bot_intents() -> discord.Intents:
     return intents
 
 
+class PriorityTree(app_commands.CommandTree["PriorityBot"]):
+    async def interaction_check(self, interaction: discord.Interaction[PriorityBot], /) -> bool:
+        # A command already past Discord's deadline is dropped before any work (bot/ui/deadline.py).
+        return self.client.load.admit(interaction)
+
+
 class PriorityBot(commands.Bot):
     def __init__(
         self, db: Database, settings: Settings | None = None, *, sync_commands_on_start: bool = False
@@ -50,8 +58,10 @@ class PriorityBot(commands.Bot):
             help_command=None,
             # Nothing the bot sends can ping anyone unless a message opts in explicitly.
             allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=PriorityTree,
         )
         self.db = db
+        self.load = InteractionLoad()
         self.settings = settings
         # Stored times follow discord.utils.utcnow, the clock the bot's timers use.
         self.repo = Repository(db, clock=discord.utils.utcnow)
@@ -65,6 +75,10 @@ class PriorityBot(commands.Bot):
         self.add_dynamic_items(*PERSISTENT_ITEMS)
         if self.sync_commands_on_start:
             await self.tree.sync()
+
+    async def close(self) -> None:
+        self.load.stop()
+        await super().close()
 
 
 async def _sync(settings: Settings, guild_id: int | None) -> int:

@@ -14,8 +14,16 @@ from bot.domain.catalogue import Catalogue
 from bot.domain.search import search_initiatives
 from bot.i18n import Translator
 from bot.services import voting
-from bot.ui.ballot import open_ballot, option_label
-from bot.ui.common import bot_of, channel_ids, fit_message, member_access, require_guild, translator_for
+from bot.ui.ballot import is_ballot_form, open_ballot, option_label, submit_ballot_form
+from bot.ui.common import (
+    bot_of,
+    channel_ids,
+    fit_message,
+    member_access,
+    report_error,
+    require_guild,
+    translator_for,
+)
 
 if TYPE_CHECKING:
     from bot.client import PriorityBot
@@ -83,6 +91,16 @@ def ballot_summary(
 class Voting(commands.Cog):
     def __init__(self, bot: PriorityBot) -> None:
         self.bot = bot
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        # Ballot forms are handled by their custom_id, not by a Modal object kept per open form.
+        if not is_ballot_form(interaction) or not self.bot.load.admit(interaction):
+            return
+        try:
+            await submit_ballot_form(interaction)
+        except Exception as error:
+            await report_error(interaction, error)
 
     @app_commands.command(name="vote", description="Open your ballot for the current round")
     @app_commands.guild_only()

@@ -13,6 +13,7 @@ from bot.domain.access import MemberAccess
 from bot.domain.errors import UserError
 from bot.errors import new_error_id
 from bot.i18n import Translator
+from bot.ui.deadline import is_expired_response
 
 if TYPE_CHECKING:
     from bot.client import PriorityBot
@@ -99,6 +100,15 @@ async def send_ephemeral(interaction: discord.Interaction, content: str, **kwarg
         )
 
 
+def describe_user_error(tr: Translator, error: UserError) -> str:
+    """A UserError as the polite sentence the user reads, in their language."""
+    params = {
+        key: tr.gettext(value) if key in error.translated_params and isinstance(value, str) else value
+        for key, value in error.params.items()
+    }
+    return tr(error.message, **params)
+
+
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """The one error path for commands and components.
 
@@ -113,13 +123,14 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         original = original.__cause__
     if isinstance(original, app_commands.CommandInvokeError):
         original = original.original
+    if is_expired_response(original):
+        # The answer came too late (or twice): Discord will not take another one, so sending the
+        # error as a second callback would only fail again. Counted, not logged one by one.
+        bot_of(interaction).load.note_expired_response()
+        return
     tr = await _safe_translator(interaction)
     if isinstance(original, UserError):
-        params = {
-            key: tr.gettext(value) if key in original.translated_params and isinstance(value, str) else value
-            for key, value in original.params.items()
-        }
-        message = tr(original.message, **params)
+        message = describe_user_error(tr, original)
     elif isinstance(original, app_commands.MissingPermissions):
         message = tr("You need the Manage Server permission to do this.")
     elif isinstance(original, app_commands.NoPrivateMessage):
@@ -152,6 +163,8 @@ class ReportingItem:
     """Routes a component's failures through the same polite error path as slash commands."""
 
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        if not bot_of(interaction).load.admit(interaction):
+            return  # already past Discord's deadline: no answer can reach the user
         try:
             await self.handle(interaction)
         except Exception as error:

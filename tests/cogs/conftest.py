@@ -101,3 +101,39 @@ def member_locales(monkeypatch: pytest.MonkeyPatch) -> dict[int, str]:
 
     monkeypatch.setattr(simcord.interactions, "base_payload", with_locale)
     return locales
+
+
+def form_defaults(shown: simcord.InteractionResult) -> dict[str, list[str]]:
+    """The values each menu of a shown ballot form is pre-filled with, by custom_id."""
+    assert shown.modal is not None, shown.response and shown.response.content
+    values: dict[str, list[str]] = {}
+    for component in shown.modal["components"]:
+        select = component.get("component")
+        if select and select.get("type") == 3:
+            values[select["custom_id"]] = [o["value"] for o in select["options"] if o.get("default")]
+    return values
+
+
+async def submit_form(
+    actor: simcord.MemberActor, shown: simcord.InteractionResult, **menus: list[int]
+) -> simcord.InteractionResult:
+    """Submit a ballot form as a person would: menus not named keep what they were pre-filled with.
+
+    Menus are named ``menu0``, ``menu1``, ... after their index in the form.
+    """
+    values = form_defaults(shown)
+    for name, picks in menus.items():
+        index = int(name.removeprefix("menu"))
+        custom_id = next(key for key in values if key.endswith(f":{index}"))
+        values[custom_id] = [str(n) for n in picks]
+    return await actor.submit_modal(shown, values)
+
+
+async def vote_in_form(
+    actor: simcord.MemberActor, channel: simcord.ChannelHandle, picks: list[int]
+) -> simcord.InteractionResult:
+    """/vote and submit ``picks`` (report catalogue: menu 0 holds 1-21, menu 1 holds 22-45)."""
+    shown = await actor.slash(channel, "vote")
+    return await submit_form(
+        actor, shown, menu0=[n for n in picks if n <= 21], menu1=[n for n in picks if n > 21]
+    )

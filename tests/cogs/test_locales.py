@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import Translator
-from tests.cogs.conftest import World, set_up_event
+from tests.cogs.conftest import World, set_up_event, submit_form
 
 ROUND = 1
 EVENT = 1
@@ -32,16 +32,17 @@ async def test_voting_and_feedback_follow_the_discord_locale(
     heading = tr(
         "**Your ballot** for the round {round} (room {room})", round="Global priorities", room="French"
     )
-    assert shown.response.content.startswith(heading)
-    await world.alice.select(shown.response, ["24"], custom_id=f"pb:menu:{ROUND}:1")
-    await world.alice.click(shown.response, custom_id=f"pb:submit:{ROUND}")
-    assert shown.response.content.startswith(saved)
+    assert shown.modal is not None
+    assert shown.modal["components"][0]["content"].startswith(heading)
+    assert shown.modal["components"][1]["label"] == tr("Recommendations {first}-{last}", first=1, last=3)
+    done = await submit_form(world.alice, shown, menu1=[24])
+    assert done.response.content.startswith(saved)
     # the initiative's title comes from the catalogue's (unofficial) translations
     assert world.env.bot.repo is not None
     council = (
         (await world.env.bot.repo.active_event(world.guild.id)).catalogue.initiative(24).title_in(language)
     )
-    assert council != "The Global Council" and council in shown.response.content
+    assert council != "The Global Council" and council in done.response.content
 
     refused = await world.alice.slash(world.lobby, "pick", initiative=3)
     rooms = f"<#{world.room_a.id}>, <#{world.room_b.id}>"

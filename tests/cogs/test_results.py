@@ -12,7 +12,7 @@ from bot.exports import EXPORT_FORMATS, render_export
 from bot.services.tallies import export_data, resolve_rounds, tally_scope
 from db.connection import Database
 from db.repositories import Repository
-from tests.cogs.conftest import World, set_up_event
+from tests.cogs.conftest import World, set_up_event, vote_in_form
 
 ROUND = 1  # the first round of a fresh database
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -21,16 +21,9 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 async def cast(
     actor: simcord.MemberActor, channel: simcord.ChannelHandle, round_id: int, picks: list[int]
 ) -> None:
-    """Vote through the ballot menus: menu 0 holds initiatives 1-21, menu 1 holds 22-45."""
-    shown = await actor.slash(channel, "vote")
-    first = [str(n) for n in picks if n <= 21]
-    second = [str(n) for n in picks if n > 21]
-    if first:
-        await actor.select(shown.response, first, custom_id=f"pb:menu:{round_id}:0")
-    if second:
-        await actor.select(shown.response, second, custom_id=f"pb:menu:{round_id}:1")
-    await actor.click(shown.response, custom_id=f"pb:submit:{round_id}")
-    assert "saved" in shown.response.content, shown.response.content
+    """Vote through the ballot form: menu 0 holds initiatives 1-21, menu 1 holds 22-45."""
+    done = await vote_in_form(actor, channel, picks)
+    assert "saved" in done.response.content, done.response.content
 
 
 async def cast_round_one(world: World) -> None:

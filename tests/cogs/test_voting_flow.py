@@ -3,7 +3,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-import simcord
 
 from bot.domain.access import MemberAccess
 from bot.domain.errors import UserError
@@ -12,40 +11,30 @@ from bot.services import voting
 from bot.services.tallies import tally_scope
 from db.connection import Database
 from db.repositories import Repository
-from tests.cogs.conftest import World, set_up_event
+from tests.cogs.conftest import World, form_defaults, set_up_event, submit_form, vote_in_form
 
 ROUND = 1  # the first round of a fresh database
 
 
-async def vote_with_menus(
-    actor: simcord.MemberActor, channel: simcord.ChannelHandle, first: list[str], second: list[str]
-) -> simcord.InteractionResult:
-    shown = await actor.slash(channel, "vote")
-    await actor.select(shown.response, first, custom_id=f"pb:menu:{ROUND}:0")
-    await actor.select(shown.response, second, custom_id=f"pb:menu:{ROUND}:1")
-    await actor.click(shown.response, custom_id=f"pb:submit:{ROUND}")
-    return shown
-
-
-async def test_ballot_menus_show_a_live_count_and_submit_stores_the_ballot(
+async def test_the_ballot_is_one_form_with_every_menu_and_submit_stores_exactly_the_choice(
     world: World, db: Database
 ) -> None:
     await set_up_event(world)
     shown = await world.alice.slash(world.room_a, "vote")
-    assert shown.ephemeral
-    ballot = shown.response
-    assert "0 of 6" in ballot.content
-    menus = [row["components"][0] for row in ballot.components[:2]]
+    form = shown.modal
+    assert form is not None and form["title"] == "Your ballot: Global priorities"
+    guidance = form["components"][0]["content"]
+    assert "room French" in guidance and "0 of 6" in guidance
+    menus = [c["component"] for c in form["components"] if "component" in c]
     assert [len(menu["options"]) for menu in menus] == [21, 24]  # recommendations 1-3 and 4-10
+    assert [c["label"] for c in form["components"][1:]] == ["Recommendations 1-3", "Recommendations 4-10"]
     assert menus[1]["options"][3]["label"] == "25 · Regional & thematic hubs"
-    await world.alice.select(ballot, ["2", "3"], custom_id=f"pb:menu:{ROUND}:0")
-    assert "2 of 6" in shown.response.content
-    await world.alice.select(ballot, ["24", "25"], custom_id=f"pb:menu:{ROUND}:1")
-    assert "4 of 6" in shown.response.content
-    await world.alice.click(ballot, custom_id=f"pb:submit:{ROUND}")
-    assert "saved" in shown.response.content
-    assert "25 · Regional & thematic hubs" in shown.response.content
-    assert shown.response.components == []
+    assert [menu["max_values"] for menu in menus] == [6, 6]
+    done = await submit_form(world.alice, shown, menu0=[2, 3], menu1=[24, 25])
+    assert done.ephemeral
+    assert "Your ballot is saved" in done.response.content
+    assert "You picked 4 initiatives" in done.response.content
+    assert "25 · Regional & thematic hubs" in done.response.content
 
     stored = await Repository(db).ballot(ROUND, str(world.alice.id))
     assert stored is not None
@@ -53,25 +42,26 @@ async def test_ballot_menus_show_a_live_count_and_submit_stores_the_ballot(
     assert stored.room == "French"
 
 
-async def test_reopened_ballot_is_prefilled_and_limits_apply_across_menus(world: World, db: Database) -> None:
+async def test_a_refused_choice_is_kept_and_the_reopened_form_holds_it(world: World, db: Database) -> None:
     await set_up_event(world, max_picks=3)
-    await vote_with_menus(world.alice, world.room_a, ["1", "2"], ["30"])
+    await vote_in_form(world.alice, world.room_a, [1, 2, 30])
     again = await world.alice.slash(world.room_a, "vote")
-    defaults = [
-        option["value"]
-        for row in again.response.components[:2]
-        for option in row["components"][0]["options"]
-        if option.get("default")
-    ]
-    assert defaults == ["1", "2", "30"]
-    # Three in each menu is allowed per menu, but six in all is over the round's limit of three.
-    await world.alice.select(again.response, ["1", "2", "3"], custom_id=f"pb:menu:{ROUND}:0")
-    assert "too many" in again.response.content
-    refused = await world.alice.click(again.response, custom_id=f"pb:submit:{ROUND}")
-    assert refused.followups or refused.response
-    message = (refused.followups[0] if refused.followups else refused.response).content
-    assert "at most 3" in message
+    assert sorted(v for values in form_defaults(again).values() for v in values) == ["1", "2", "30"]
+    assert "3 of 3" in again.modal["components"][0]["content"]
+    # Three in each menu is allowed per menu, but four in all is over the round's limit of three.
+    refused = await submit_form(world.alice, again, menu0=[1, 2, 3])
+    assert refused.ephemeral
+    assert "at most 3" in refused.response.content
+    assert "Your choice is kept" in refused.response.content
     assert (await Repository(db).ballot(ROUND, str(world.alice.id))).picks == {1, 2, 30}
+    fix = await world.alice.click(refused.response, custom_id=f"pb:vote:{ROUND}")
+    assert sorted(int(v) for values in form_defaults(fix).values() for v in values) == [1, 2, 3, 30]
+    fixed = await submit_form(world.alice, fix, menu1=[])
+    assert "changed and saved" in fixed.response.content
+    assert (await Repository(db).ballot(ROUND, str(world.alice.id))).picks == {1, 2, 3}
+    # The draft is gone once the ballot is stored: the next form shows the ballot.
+    latest = await world.alice.slash(world.room_a, "vote")
+    assert sorted(int(v) for values in form_defaults(latest).values() for v in values) == [1, 2, 3]
 
 
 async def test_pick_unpick_and_myballot(world: World, db: Database) -> None:
@@ -137,15 +127,13 @@ async def test_staff_vote_only_when_the_organiser_allows_it(world: World) -> Non
     assert "do not vote" in refused.response.content
     await world.organiser.slash(world.lobby, "event roles", staff_may_vote=True)
     allowed = await world.interpreter.slash(world.room_a, "vote")
-    assert "Your ballot" in allowed.response.content
+    assert allowed.modal is not None and allowed.modal["title"].startswith("Your ballot")
 
 
 async def test_pick_after_submit_respects_the_limit(world: World, db: Database) -> None:
     await set_up_event(world, max_picks=2)
-    shown = await world.carol.slash(world.room_a, "vote")
-    await world.carol.select(shown.response, ["1", "2"], custom_id=f"pb:menu:{ROUND}:0")
-    await world.carol.click(shown.response, custom_id=f"pb:submit:{ROUND}")
-    assert shown.response.components == []  # no second Submit to click
+    done = await vote_in_form(world.carol, world.room_a, [1, 2])
+    assert done.response.components == []  # nothing left to click
     refused = await world.carol.slash(world.room_a, "pick", initiative=3)
     assert "at most 2" in refused.response.content
     stored = await Repository(db).ballots([ROUND])
@@ -178,14 +166,12 @@ async def test_full_round_stored_tally_equals_the_engine(world: World, db: Datab
     await world.facilitator.slash(world.room_b, "round panel")
     panel_message = world.room_a.last_message
     opened = await world.alice.click(panel_message, custom_id=f"pb:vote:{ROUND}")
-    assert opened.ephemeral
-    await world.alice.select(opened.response, ["2", "11"], custom_id=f"pb:menu:{ROUND}:0")
-    await world.alice.select(opened.response, ["23", "25"], custom_id=f"pb:menu:{ROUND}:1")
-    await world.alice.click(opened.response, custom_id=f"pb:submit:{ROUND}")
-    await vote_with_menus(world.bob, world.room_b, ["2"], ["24", "25"])
-    await vote_with_menus(world.carol, world.room_b, [], ["23"])
+    assert opened.modal is not None
+    await submit_form(world.alice, opened, menu0=[2, 11], menu1=[23, 25])
+    await vote_in_form(world.bob, world.room_b, [2, 24, 25])
+    await vote_in_form(world.carol, world.room_b, [23])
     # bob changes his mind
-    await vote_with_menus(world.bob, world.room_b, ["16"], ["24"])
+    await vote_in_form(world.bob, world.room_b, [16, 24])
     status = await world.facilitator.slash(world.lobby, "round status")
     assert "3 ballots so far" in status.response.content
     assert "French: 1" in status.response.content
@@ -209,9 +195,7 @@ async def test_panel_button_and_scheduled_close_survive_a_restart(world: World, 
     panel_message = world.room_a.last_message
     await world.restart(db)
     opened = await world.alice.click(panel_message, custom_id=f"pb:vote:{ROUND}")
-    assert "Your ballot" in opened.response.content
-    await world.alice.select(opened.response, ["5"], custom_id=f"pb:menu:{ROUND}:0")
-    await world.alice.click(opened.response, custom_id=f"pb:submit:{ROUND}")
+    await submit_form(world.alice, opened, menu0=[5])
     await world.env.advance_time(31 * 60)
     repo = Repository(db)
     round_ = (await repo.rounds((await repo.active_event(world.guild.id)).id))[0]
@@ -222,13 +206,12 @@ async def test_panel_button_and_scheduled_close_survive_a_restart(world: World, 
     assert [b.picks for b in await repo.ballots([ROUND])] == [frozenset({5})]
 
 
-async def test_an_open_ballot_keeps_its_draft_across_a_restart(world: World, db: Database) -> None:
+async def test_a_form_opened_before_a_restart_is_accepted_after_it(world: World, db: Database) -> None:
     await set_up_event(world)
     shown = await world.alice.slash(world.room_a, "vote")
-    await world.alice.select(shown.response, ["7"], custom_id=f"pb:menu:{ROUND}:0")
     await world.restart(db)
-    await world.alice.select(shown.response, ["30"], custom_id=f"pb:menu:{ROUND}:1")
-    await world.alice.click(shown.response, custom_id=f"pb:submit:{ROUND}")
+    done = await submit_form(world.alice, shown, menu0=[7], menu1=[30])
+    assert "Your ballot is saved" in done.response.content
     assert (await Repository(db).ballot(ROUND, str(world.alice.id))).picks == {7, 30}
 
 
