@@ -39,7 +39,7 @@ HEADER = (
     "| voters | flow | spread s | bot | interactions | within 3 s | p50 ms | p99 ms | mis-saved | lost "
     "| double | gave up | late 10062 | second 40060 | 429s | CPU ms/int | peak RSS MiB | probe s |"
 )
-RULE = "|" + "|".join("-" * (len(cell) + 1) + ":" for cell in HEADER.strip("|").split("|")[:-1]) + "|"
+RULE = "|" + "|".join("-" * (len(cell) + 1) + ":" for cell in HEADER.strip(" |").split("|")) + "|"
 
 
 def _ms(value: float | None) -> str:
@@ -81,7 +81,8 @@ def notes(report: BurstReport) -> list[str]:
     lines = [
         f"  {report.bot} {report.voters} {report.flow} spread {report.spread:g}: burst {report.duration:.1f} s, "
         f"unanswered {report.unanswered}, max {_ms(report.max_latency)} ms, bot CPU {report.bot_cpu_seconds:.1f} s, "
-        f"driver CPU {_num(report.driver_cpu_ms_per_interaction, 2)} ms/interaction"
+        f"driver CPU {_num(report.driver_cpu_ms_per_interaction, 2)} ms/interaction, "
+        f"driver loop lag max {report.driver_max_lag * 1000:.0f} ms"
     ]
     if report.unknown_routes:
         lines.append(f"  unknown routes: {report.unknown_routes}")

@@ -1020,10 +1020,21 @@ def walk_components(components: Iterable[dict[str, Any]]) -> Iterator[dict[str, 
 def number_components(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Copies with Discord's numeric component ids filled in (1, 2, … depth first), as Discord
     returns them; modal submissions echo these ids."""
-    copied: list[dict[str, Any]] = json.loads(_dumps(components))
+    if not components:
+        return []
+    copied = [_copy_tree(c) for c in components]
     used = {c["id"] for c in walk_components(copied) if isinstance(c.get("id"), int)}
     fresh = (n for n in itertools.count(1) if n not in used)
     for component in walk_components(copied):
         if "id" not in component:
             component["id"] = next(fresh)
     return copied
+
+
+def _copy_tree(value: Any) -> Any:
+    """A deep copy of JSON-like data (several times cheaper than copy.deepcopy or a JSON round trip)."""
+    if isinstance(value, dict):
+        return {k: _copy_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_tree(v) for v in value]
+    return value

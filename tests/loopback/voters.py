@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
+import gc
 import json
 import os
 import random
@@ -354,8 +355,14 @@ async def setup_event(harness: Harness, *, event: str = "GC", round_name: str = 
         round_id = int(VOTE_BUTTON.fullmatch(button["custom_id"])[1])  # type: ignore[index]
         panels[room] = message
     assert round_id is not None
-    # /round panel reads its own message back (original_response): wait until every room's did.
-    await asyncio.sleep(0.2)
+    # /round panel reads its message back (original_response) before storing the panel: give every
+    # room's read time to arrive, so that the burst does not start with setup still in flight.
+    reads = "GET webhooks/:id/:token/messages/:id"
+    for _ in range(50):
+        if stub.stats.rest_requests[reads] >= len(guild.room_ids):
+            break
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(0.1)  # and the database write after it
     numbers = (
         await asyncio.to_thread(_catalogue_numbers, harness.db_path, guild.id) if harness.db_path else ()
     )
@@ -381,7 +388,7 @@ def _find(components: Iterable[dict[str, Any]], predicate: Any) -> dict[str, Any
 
 @dataclass(frozen=True)
 class BallotTemplate:
-    """A ballot the bot served: a modal (``form``) or a message with menus (``message``)."""
+    """A ballot the bot served: a form (``modal``) or a message with menus (``message``)."""
 
     kind: Literal["modal", "message"]
     payload: dict[str, Any]
@@ -511,18 +518,36 @@ def _submitted(component: dict[str, Any], values: dict[str, list[str]]) -> dict[
     return out
 
 
+@dataclass(frozen=True)
+class PanelPayloads:
+    """A room's panel message and its Vote press, serialised once for every voter in the room."""
+
+    message_json: str
+    vote_json: str
+
+    @classmethod
+    def of(cls, panel: dict[str, Any]) -> PanelPayloads:
+        button = _find(panel["components"], lambda c: bool(VOTE_BUTTON.fullmatch(c.get("custom_id", ""))))
+        if button is None:
+            raise ValueError("the panel has no Vote button")
+        press = {"custom_id": button["custom_id"], "component_type": 2, "id": button.get("id")}
+        return cls(_dumps(panel), _dumps(press))
+
+
 class Voter:
-    """One participant. Payloads that do not depend on the bot's answers are serialised up front."""
+    """One participant. Payloads that do not depend on the bot's answers are serialised up front,
+    so that the driver, which shares the machine with the bot, does little during the burst."""
 
     def __init__(
         self,
         stub: DiscordStub,
         index: int,
         channel_id: int,
-        panel: dict[str, Any],
+        panel: PanelPayloads,
         numbers: Sequence[int],
         rng: random.Random,
         fallback: BallotTemplate | None,
+        flow: Flow,
     ) -> None:
         self.stub = stub
         member = stub.make_member(f"Voter{index}")
@@ -530,16 +555,14 @@ class Voter:
         self.rng = rng
         self.fallback = fallback
         self.result = VoterResult(int(member["user"]["id"]), channel_id)
-        self.panel_json = _dumps(panel)
-        button = _find(panel["components"], lambda c: bool(VOTE_BUTTON.fullmatch(c.get("custom_id", ""))))
-        assert button is not None
-        self.vote_json = _dumps(
-            {"custom_id": button["custom_id"], "component_type": 2, "id": button.get("id")}
-        )
+        self.panel_json = panel.message_json
+        self.vote_json = panel.vote_json
         self.picks = tuple(rng.sample(list(numbers), PICKS))
-        self.pick_json = [
-            _dumps(command_data(stub, "pick", [integer_option("initiative", n)])) for n in self.picks
-        ]
+        self.pick_json = (
+            [_dumps(command_data(stub, "pick", [integer_option("initiative", n)])) for n in self.picks]
+            if flow == "pick"
+            else []
+        )
 
     async def _interact(
         self, type_: int, data: dict[str, Any] | str, kind: str, message: dict[str, Any] | str | None = None
@@ -762,6 +785,7 @@ class BurstReport:
     probe_seconds: float  # burst end until a fresh probe was answered within 3 s
     probe_latency: float | None
     driver_cpu_seconds: float
+    driver_max_lag: float  # worst event-loop lag in this process: the stub's timestamps are this late
     duration: float  # first dispatch until the last voter finished
     check: Verification | None  # None for the floor
     template: BallotTemplate | None = None
@@ -807,6 +831,31 @@ def record_status(record: InteractionRecord) -> str:
     return "none"
 
 
+class _LagProbe:
+    """How late this process's event loop runs a timer: the stub stamps dispatches and callback
+    arrivals on this loop, so a busy driver would inflate latencies by up to this much."""
+
+    INTERVAL = 0.05
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(self.INTERVAL)
+            self.worst = max(self.worst, loop.time() - before - self.INTERVAL)
+
+
 def _quantile(sorted_values: Sequence[float], q: float) -> float | None:
     if not sorted_values:
         return None
@@ -838,15 +887,17 @@ async def burst(
             "message" if flow == "message" else "modal", setup.numbers, setup.round_id
         )
     rooms = list(setup.panels)
+    panels = {room: PanelPayloads.of(panel) for room, panel in setup.panels.items()}
     people = [
         Voter(
             stub,
             i,
             rooms[i % len(rooms)],
-            setup.panels[rooms[i % len(rooms)]],
+            panels[rooms[i % len(rooms)]],
             setup.numbers,
             random.Random(seed * 1_000_003 + i),
             fallback,
+            flow,
         )
         for i in range(voters)
     ]
@@ -855,10 +906,23 @@ async def burst(
     harness.check_alive()
     routes_before = Counter(stub.stats.unknown_routes)
     limited_before = stub.stats.rate_limited
-    cpu_before, driver_before = harness.cpu_seconds(), _driver_cpu_seconds()
-    started = time.monotonic()
-    results = await asyncio.gather(*(p.run(flow, delay) for p, delay in zip(people, arrivals, strict=True)))
-    ended = time.monotonic()
+    # No cyclic GC in this process during the burst: a full collection over thousands of records
+    # stalls the loop for ~0.1 s, and the stub stamps callback arrivals on this loop.
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        cpu_before, driver_before = harness.cpu_seconds(), _driver_cpu_seconds()
+        lag = _LagProbe()
+        lag.start()
+        started = time.monotonic()
+        runs = (p.run(flow, delay) for p, delay in zip(people, arrivals, strict=True))
+        results = await asyncio.gather(*runs)
+        ended = time.monotonic()
+        lag.stop()
+    finally:
+        gc.enable()
+        gc.unfreeze()
     harness.check_alive()
     probe_seconds, probe_latency = await harness.wait_answering(60.0)
     records = stub.tagged("burst")
@@ -899,6 +963,7 @@ async def burst(
         probe_seconds=probe_seconds,
         probe_latency=probe_latency,
         driver_cpu_seconds=driver_cpu,
+        driver_max_lag=lag.worst,
         duration=ended - started,
         check=check,
         template=template,
