@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -44,8 +45,13 @@ def bot_intents() -> discord.Intents:
 
 class PriorityTree(app_commands.CommandTree["PriorityBot"]):
     async def interaction_check(self, interaction: discord.Interaction[PriorityBot], /) -> bool:
-        # A command already past Discord's deadline is dropped before any work (bot/ui/deadline.py).
-        return self.client.load.admit(interaction)
+        # A command already past Discord's deadline is dropped before any work, and admitted ones
+        # wait for a work slot (bot/ui/deadline.py). The slot is given back when the command has
+        # finished: on_app_command_completion below, or the error handler (cogs/errors.py).
+        # Autocomplete is answered by neither, and is too small to queue: it holds no slot.
+        if interaction.type is discord.InteractionType.autocomplete:
+            return self.client.load.admit(interaction)
+        return await self.client.load.acquire(interaction)
 
 
 class PriorityBot(commands.Bot):
@@ -75,6 +81,11 @@ class PriorityBot(commands.Bot):
         self.add_dynamic_items(*PERSISTENT_ITEMS)
         if self.sync_commands_on_start:
             await self.tree.sync()
+
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction, command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu
+    ) -> None:
+        self.load.release(interaction)
 
     async def close(self) -> None:
         self.load.stop()

@@ -28,7 +28,10 @@ class Errors(commands.Cog):
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        await report_error(interaction, error)
+        try:
+            await report_error(interaction, error)
+        finally:
+            self.bot.load.release(interaction)  # the work slot PriorityTree.interaction_check took
 
 
 async def setup(bot: PriorityBot) -> None:

@@ -95,12 +95,15 @@ class Voting(commands.Cog):
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         # Ballot forms are handled by their custom_id, not by a Modal object kept per open form.
-        if not is_ballot_form(interaction) or not self.bot.load.admit(interaction):
+        if not is_ballot_form(interaction):
             return
-        try:
-            await submit_ballot_form(interaction)
-        except Exception as error:
-            await report_error(interaction, error)
+        async with self.bot.load.slot(interaction) as admitted:
+            if not admitted:
+                return
+            try:
+                await submit_ballot_form(interaction)
+            except Exception as error:
+                await report_error(interaction, error)
 
     @app_commands.command(name="vote", description="Open your ballot for the current round")
     @app_commands.guild_only()

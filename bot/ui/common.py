@@ -163,12 +163,13 @@ class ReportingItem:
     """Routes a component's failures through the same polite error path as slash commands."""
 
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        if not bot_of(interaction).load.admit(interaction):
-            return  # already past Discord's deadline: no answer can reach the user
-        try:
-            await self.handle(interaction)
-        except Exception as error:
-            await report_error(interaction, error)
+        async with bot_of(interaction).load.slot(interaction) as admitted:
+            if not admitted:
+                return  # past Discord's deadline: no answer can reach the user
+            try:
+                await self.handle(interaction)
+            except Exception as error:
+                await report_error(interaction, error)
 
     async def handle(self, interaction: discord.Interaction) -> None:
         raise NotImplementedError

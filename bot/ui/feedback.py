@@ -136,12 +136,13 @@ class FeedbackModal(discord.ui.Modal):
         # Failures take the same polite path as commands and buttons (as ReportingItem does):
         # a refused answer is the member's to fix, not an error of the bot.
         values = {question_id: text_input.value for question_id, text_input in self.inputs.items()}
-        if not bot_of(interaction).load.admit(interaction):
-            return  # too late to answer: Discord keeps the form open with the member's text
-        try:
-            await submit_feedback_page(interaction, self.event_id, self.page, values)
-        except Exception as error:
-            await report_error(interaction, error)
+        async with bot_of(interaction).load.slot(interaction) as admitted:
+            if not admitted:
+                return  # too late to answer: Discord keeps the form open with the member's text
+            try:
+                await submit_feedback_page(interaction, self.event_id, self.page, values)
+            except Exception as error:
+                await report_error(interaction, error)
 
     async def on_timeout(self) -> None:
         for forms in _open_forms.values():
@@ -170,12 +171,13 @@ async def submit_orphaned_form(interaction: discord.Interaction) -> bool:
     if match is None or custom_id in _open_forms.get(interaction.client, set()):
         return False
     values = _submitted_values(interaction.data.get("components", ()))  # type: ignore[arg-type]
-    if not bot_of(interaction).load.admit(interaction):
-        return True
-    try:
-        await submit_feedback_page(interaction, int(match["event_id"]), int(match["page"]), values)
-    except Exception as error:
-        await report_error(interaction, error)
+    async with bot_of(interaction).load.slot(interaction) as admitted:
+        if not admitted:
+            return True
+        try:
+            await submit_feedback_page(interaction, int(match["event_id"]), int(match["page"]), values)
+        except Exception as error:
+            await report_error(interaction, error)
     return True
 
 

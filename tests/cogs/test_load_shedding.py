@@ -23,3 +23,17 @@ async def test_a_late_command_and_a_late_ballot_form_do_no_work(
     assert ignored.response is None
     assert await Repository(db).ballot(1, str(world.alice.id)) is None
     assert world.env.bot.load.counters.dropped_late == 2
+
+
+async def test_every_way_an_interaction_ends_gives_its_work_slot_back(world: World, db: Database) -> None:
+    await set_up_event(world)
+    load = world.env.bot.load
+    shown = await world.alice.slash(world.room_a, "vote")  # a command that opens the form
+    assert load.in_flight == 0
+    await world.alice.submit_modal(shown, {"pb:ballot:1:0": ["1", "2"], "pb:ballot:1:1": []})
+    assert load.in_flight == 0
+    refused = await world.alice.slash(world.room_a, "pick", initiative=999)  # a polite refusal
+    assert refused.response is not None and load.in_flight == 0
+    await world.alice.slash(world.room_a, "myballot")
+    assert load.in_flight == 0
+    assert (await Repository(db).ballot(1, str(world.alice.id))) is not None

@@ -85,10 +85,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"launch_bot: bot from {Path(bot.__file__).parent}, api {args.api}, gateway {gateway}",
         file=sys.stderr,
     )
+    profile_path = os.environ.get("LOOPBACK_PROFILE")  # where the bot spends its CPU, for a developer
+    profiler = None
+    if profile_path:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     try:
         return prioritybot_main(["--db", args.db, "run"])
     except KeyboardInterrupt:  # SIGINT is how the driver stops us: asyncio.run has cleaned up
         return 0
+    finally:
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(profile_path)
 
 
 if __name__ == "__main__":
