@@ -11,7 +11,6 @@ import discord
 
 from bot.ui.deadline import InteractionLoad, is_expired_response
 
-
 _ids = itertools.count(1)
 
 
