@@ -83,7 +83,9 @@ class PriorityBot(commands.Bot):
             await self.tree.sync()
 
     async def on_app_command_completion(
-        self, interaction: discord.Interaction, command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu
+        self,
+        interaction: discord.Interaction,
+        command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,
     ) -> None:
         self.load.release(interaction)
 

@@ -203,7 +203,9 @@ def ballot_form(
     if len(menus) < FORM_COMPONENTS:
         form.add_item(discord.ui.TextDisplay(_clip(guidance, FORM_TEXT_LIMIT)))
     for spec in menus:
-        select = _menu_select(tr, catalogue, round_, spec, picks, custom_id=f"pb:ballot:{round_.id}:{spec.index}")
+        select = _menu_select(
+            tr, catalogue, round_, spec, picks, custom_id=f"pb:ballot:{round_.id}:{spec.index}"
+        )
         description = None if len(menus) < FORM_COMPONENTS or spec.index else guidance.splitlines()[1]
         form.add_item(
             discord.ui.Label(

@@ -18,7 +18,11 @@ def large_catalogue(recommendations: int = 7, per_recommendation: int = 20) -> b
     for r in range(1, recommendations + 1):
         lines += ["[[recommendations]]", f"number = {r}", f'title = "Recommendation {r}"']
         for _ in range(per_recommendation):
-            lines += ["  [[recommendations.initiatives]]", f"  number = {number}", f'  title = "Item {number}"']
+            lines += [
+                "  [[recommendations.initiatives]]",
+                f"  number = {number}",
+                f'  title = "Item {number}"',
+            ]
             number += 1
     return "\n".join(lines).encode()
 
